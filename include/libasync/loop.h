@@ -153,7 +153,9 @@ ASYNC_EXTERN double async_loop_now(async_loop_t *loop);
  * Guest mode: a file descriptor that is readable whenever the loop has
  * I/O to handle, including calls and completions sent from other threads.
  * Poll it for reading; never read it or close it.
- * Returns the descriptor (>= 0), ASYNC_EINVAL or ASYNC_ECLOSED. Any thread.
+ * Returns the descriptor (>= 0), ASYNC_EINVAL, ASYNC_ECLOSED or ASYNC_EIO
+ * (the platform has no such descriptor: ASYNC_FEATURE_GUEST is then not
+ * reported). Any thread.
  */
 ASYNC_EXTERN int async_loop_backend_fd(async_loop_t *loop);
 
