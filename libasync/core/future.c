@@ -19,26 +19,43 @@ static const async__future_ops_t *const kinds[ASYNC__KIND_COUNT] = {
     [ASYNC__KIND_GROUP] = &async__group_ops,
 };
 
-async_future_t *async__future_alloc(async_loop_t *loop, int kind,
-                                    size_t size) {
-  async_future_t *f = async__calloc(1, size);
+static async_future_t *alloc_future(async_loop_t *loop, int kind,
+                                    size_t size, unsigned refs, int flags) {
+  async_future_t *f = async__malloc(size);
 
   if (f == NULL)
     return NULL;
+  memset(f, 0, size);
   async__list_init(&f->link);
-  f->loop = async_loop_retain(loop);
+  f->loop = loop;
   f->kind = (uint8_t)kind;
-  atomic_init(&f->refs, 2);
+  atomic_init(&f->refs, refs);
   atomic_init(&f->state, ASYNC_PENDING);
-  atomic_init(&f->flags, 0);
+  atomic_init(&f->flags, (uint8_t)flags);
   atomic_init(&f->userdata, NULL);
   return f;
+}
+
+async_future_t *async__future_alloc(async_loop_t *loop, int kind,
+                                    size_t size) {
+  async_future_t *f = alloc_future(loop, kind, size, 2, 0);
+
+  if (f != NULL)
+    async_loop_retain(loop);
+  return f;
+}
+
+async_future_t *async__future_alloc_loop_only(async_loop_t *loop, int kind,
+                                              size_t size) {
+  return alloc_future(loop, kind, size, 1, ASYNC__LOOP_ONLY);
 }
 
 static void free_future(async_future_t *f) {
   const async__future_ops_t *ops = kinds[f->kind];
   int state = atomic_load_explicit(&f->state, memory_order_relaxed);
   async_loop_t *loop = f->loop;
+  int holds_loop = !(atomic_load_explicit(&f->flags, memory_order_relaxed) &
+                     ASYNC__LOOP_ONLY);
 
   if (ops->destroy != NULL)
     ops->destroy(f);
@@ -52,7 +69,8 @@ static void free_future(async_future_t *f) {
     f->more = next;
   }
   async__free(f);
-  async_loop_release(loop);
+  if (holds_loop)
+    async_loop_release(loop);
 }
 
 static void start_call(async_loop_t *loop, async__call_t *call) {

@@ -39,7 +39,13 @@ enum async__where {
 };
 
 /* Bits of async_future_t.flags. */
-enum { ASYNC__HAS_WAITERS = 1 };
+enum {
+  ASYNC__HAS_WAITERS = 1,
+  /* Nobody outside the loop holds the future (a fire-and-forget task):
+   * it is freed on the loop's thread before the loop, and holds no
+   * reference to it, which spares an atomic on a shared line per task. */
+  ASYNC__LOOP_ONLY = 2
+};
 
 struct async_future {
   async__list_t link; /* on the list `where` names */
@@ -95,6 +101,11 @@ extern const async__future_ops_t async__promise_ops, async__sleep_ops,
  * operation's. Any thread.
  */
 async_future_t *async__future_alloc(async_loop_t *loop, int kind, size_t size);
+
+/* The same for a future only the loop holds: one reference, the
+ * operation's (see ASYNC__LOOP_ONLY). */
+async_future_t *async__future_alloc_loop_only(async_loop_t *loop, int kind,
+                                              size_t size);
 
 /*
  * Hands a new future's operation to the loop: starts it now on the loop's

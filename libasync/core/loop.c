@@ -59,7 +59,10 @@ int async__loop_on_thread(async_loop_t *loop) {
 static void wake(async_loop_t *loop) {
   uint64_t one = 1;
 
-  if (atomic_exchange(&loop->wake_pending, 1))
+  /* Read before writing: most calls find a wake-up on its way, and a
+   * read leaves the line shared between the threads. */
+  if (atomic_load_explicit(&loop->wake_pending, memory_order_relaxed) ||
+      atomic_exchange(&loop->wake_pending, 1))
     return;
   while (write(loop->wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
     ;
@@ -256,6 +259,13 @@ int async__loop_exec(async_loop_t *loop, async__call_fn fn,
   int owned;
   int rv;
 
+  /* On the loop's thread no close can begin before this returns. */
+  if (async__loop_on_thread(loop)) {
+    if (atomic_load_explicit(&loop->closing, memory_order_relaxed))
+      return ASYNC_ECLOSED;
+    fn(loop, (async__call_t *)call);
+    return 0;
+  }
   /* Close waits for every thread between this check and its push, so a
    * call that passes the check is run before the loop closes. */
   atomic_fetch_add(&loop->submitters, 1);

@@ -35,10 +35,11 @@ struct async_loop {
   async__list_t pending; /* futures that wait for something else */
   async__timers_t timers;
 
-  async__mpsc_t queue;      /* calls from other threads */
-  atomic_int wake_pending;  /* a wake-up is on its way */
-  atomic_int submitters;    /* threads between their check and their push */
-  _Atomic(void *) owner;    /* the thread that drives or borrows the loop */
+  /* Written by other threads on every call: kept on their own lines. */
+  _Alignas(64) atomic_int submitters; /* between their check and push */
+  _Alignas(64) atomic_int wake_pending; /* a wake-up is on its way */
+  async__mpsc_t queue;                  /* calls from other threads */
+  _Alignas(64) _Atomic(void *) owner; /* who drives or borrows the loop */
   atomic_int driven;        /* a thread runs the loop (it drains the queue) */
   atomic_int closing;       /* close has begun: no new calls */
   atomic_int closed;        /* close has finished */

@@ -12,9 +12,10 @@ typedef struct async__mpsc_node {
   _Atomic(struct async__mpsc_node *) next;
 } async__mpsc_node_t;
 
+/* Producers and the consumer write different cache lines. */
 typedef struct async__mpsc {
-  _Atomic(async__mpsc_node_t *) tail; /* producers */
-  async__mpsc_node_t *head;           /* the consumer only */
+  _Alignas(64) _Atomic(async__mpsc_node_t *) tail; /* producers */
+  _Alignas(64) async__mpsc_node_t *head;           /* the consumer only */
   async__mpsc_node_t stub;
 } async__mpsc_t;
 

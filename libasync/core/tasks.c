@@ -98,8 +98,8 @@ const async__future_ops_t async__call_ops = {
     .run = call_run,
 };
 
-/* Makes a task future; the caller's reference is dropped at once when
- * the caller wants none (out == NULL). */
+/* Makes a task future; one that only the loop holds when the caller
+ * wants none (out == NULL). */
 static int submit_task(async_loop_t *loop, int kind, double at,
                        async_task_fn fn, void *arg, async_future_t **out) {
   async__task_t *task;
@@ -107,7 +107,11 @@ static int submit_task(async_loop_t *loop, int kind, double at,
 
   if (loop == NULL || fn == NULL)
     return ASYNC_EINVAL;
-  task = (async__task_t *)async__future_alloc(loop, kind, sizeof(*task));
+  if (out != NULL)
+    task = (async__task_t *)async__future_alloc(loop, kind, sizeof(*task));
+  else
+    task = (async__task_t *)async__future_alloc_loop_only(loop, kind,
+                                                          sizeof(*task));
   if (task == NULL)
     return ASYNC_ENOMEM;
   task->fn = fn;
@@ -117,8 +121,6 @@ static int submit_task(async_loop_t *loop, int kind, double at,
     return rv;
   if (out != NULL)
     *out = &task->base;
-  else
-    async_future_release(&task->base);
   return 0;
 }
 
