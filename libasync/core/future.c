@@ -17,6 +17,8 @@ static const async__future_ops_t *const kinds[ASYNC__KIND_COUNT] = {
     [ASYNC__KIND_WAIT] = &async__wait_ops,
     [ASYNC__KIND_WAIT_FOR] = &async__wait_for_ops,
     [ASYNC__KIND_GROUP] = &async__group_ops,
+    [ASYNC__KIND_TIMER] = &async__timer_ops,
+    [ASYNC__KIND_OP] = &async__op_ops,
 };
 
 static async_future_t *alloc_future(async_loop_t *loop, int kind,
@@ -248,6 +250,38 @@ void async__future_run_ready(async_future_t *f) {
     return;
   }
   run_callbacks(f);
+}
+
+/* ---- module operations ----------------------------------------------- */
+
+static void op_cancel(async_future_t *f) {
+  async__op_t *op = (async__op_t *)f;
+
+  if (op->cls->cancel != NULL)
+    op->cls->cancel(op);
+}
+
+static void op_destroy(async_future_t *f) {
+  async__op_t *op = (async__op_t *)f;
+
+  if (op->cls->destroy != NULL)
+    op->cls->destroy(op);
+}
+
+const async__future_ops_t async__op_ops = {
+    .start = async__future_park,
+    .cancel = op_cancel,
+    .destroy = op_destroy,
+};
+
+async__op_t *async__op_alloc(async_loop_t *loop, const async__op_class_t *cls,
+                             size_t size) {
+  async__op_t *op = (async__op_t *)async__future_alloc(loop, ASYNC__KIND_OP,
+                                                       size);
+
+  if (op != NULL)
+    op->cls = cls;
+  return op;
 }
 
 /* ---- promises -------------------------------------------------------- */

@@ -25,6 +25,8 @@ enum async__kind {
   ASYNC__KIND_WAIT,
   ASYNC__KIND_WAIT_FOR,
   ASYNC__KIND_GROUP,
+  ASYNC__KIND_TIMER, /* an internal timer: never completes, re-armed */
+  ASYNC__KIND_OP,    /* a module's operation: see async__op_t */
   ASYNC__KIND_COUNT
 };
 
@@ -93,7 +95,33 @@ typedef struct async__future_ops {
 
 extern const async__future_ops_t async__promise_ops, async__sleep_ops,
     async__call_ops, async__work_ops, async__gather_ops, async__wait_ops,
-    async__wait_for_ops, async__group_ops;
+    async__wait_for_ops, async__group_ops, async__timer_ops, async__op_ops;
+
+/*
+ * A future for an operation of a module above the core (DNS, connect,
+ * HTTP). The module embeds this first in its own struct and says how to
+ * cancel it and free it.
+ */
+typedef struct async__op async__op_t;
+
+typedef struct async__op_class {
+  /* Loop thread: stop the operation; the future then completes as
+   * cancelled unless this completed it. */
+  void (*cancel)(async__op_t *op);
+  /* Any thread: free what the op holds (not the op itself). */
+  void (*destroy)(async__op_t *op);
+} async__op_class_t;
+
+struct async__op {
+  async_future_t base;
+  const async__op_class_t *cls;
+};
+
+/* Allocates an op future of `size` bytes (two references, as
+ * async__future_alloc); the module parks it (async__future_park) or keeps
+ * it elsewhere once started. */
+async__op_t *async__op_alloc(async_loop_t *loop, const async__op_class_t *cls,
+                             size_t size);
 
 /*
  * Allocates a pending future of `size` bytes (at least sizeof

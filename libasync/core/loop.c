@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/future.h"
+#include "core/timer.h"
 
 /* How many queued calls one wake-up handles before letting I/O in. */
 #define QUEUE_BUDGET 65536
@@ -104,6 +105,10 @@ void async__loop_remove_timer(async_loop_t *loop, async_future_t *f) {
 
 /* A timer's deadline passed: sleeps complete, delayed tasks become ready. */
 static void expire(async_future_t *f) {
+  if (f->kind == ASYNC__KIND_TIMER) {
+    async__timer_fire(f);
+    return;
+  }
   if (f->kind == ASYNC__KIND_SLEEP) {
     async__future_done(f, NULL, NULL);
     return;
@@ -116,8 +121,6 @@ static void expire(async_future_t *f) {
     ev_idle_start(f->loop->ev, &f->loop->idle);
 }
 
-static void run_ready(async_loop_t *loop);
-
 static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
   async_loop_t *loop = async__container_of(w, async_loop_t, timer);
   double now = async__clock_now();
@@ -129,9 +132,6 @@ static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
   while ((f = async__timers_first(&loop->timers)) != NULL && f->u.at <= now)
     expire(f);
   arm_timer(loop);
-  /* libev runs check watchers before timers within an iteration: run
-   * what the timers made ready now rather than one iteration later. */
-  run_ready(loop);
 }
 
 /* ---- the ready list -------------------------------------------------- */
@@ -200,6 +200,14 @@ static void on_idle(struct ev_loop *ev, ev_idle *w, int revents) {
   (void)revents;
 }
 
+void async__loop_add_closer(async_loop_t *loop, async__closer_t *closer) {
+  async__list_push(&loop->closers, &closer->link);
+}
+
+void async__loop_remove_closer(async__closer_t *closer) {
+  async__list_remove(&closer->link);
+}
+
 /* ---- calls from other threads ---------------------------------------- */
 
 static void run_call(async_loop_t *loop, async__call_t *call) {
@@ -235,7 +243,6 @@ static void on_wakeup(struct ev_loop *ev, ev_io *w, int revents) {
     atomic_store(&loop->wake_pending, 0);
     wake(loop);
   }
-  run_ready(loop);
   if (loop->teardown_requested && !loop->tearing_down)
     teardown(loop);
 }
@@ -312,6 +319,9 @@ static void start_watchers(async_loop_t *loop) {
   loop->timer_at = -1;
   ev_io_start(loop->ev, &loop->wakeup);
   ev_prepare_start(loop->ev, &loop->prepare);
+  /* Lowest priority: the check runs after this iteration's I/O and
+   * timer callbacks, so what they complete is called back at once. */
+  ev_set_priority(&loop->check, EV_MINPRI);
   ev_check_start(loop->ev, &loop->check);
   /* These three never keep async_loop_run(DEFAULT) going by themselves. */
   ev_unref(loop->ev);
@@ -349,6 +359,7 @@ ASYNC_EXTERN int async_loop_new(async_loop_t **out) {
   atomic_init(&loop->refs, 1);
   async__list_init(&loop->ready);
   async__list_init(&loop->pending);
+  async__list_init(&loop->closers);
   async__timers_init(&loop->timers);
   async__mpsc_init(&loop->queue);
   async__pool_init(&loop->pool);
@@ -449,6 +460,14 @@ static void teardown(async_loop_t *loop) {
   loop->tearing_down = 1;
   atomic_store(&loop->closing, 1);
   async__pool_stop(loop);
+  while (drain_queue(loop, -1))
+    ;
+  /* Modules first: they cancel their own operations and close sockets. */
+  while (!async__list_empty(&loop->closers)) {
+    async__closer_t *closer =
+        async__container_of(loop->closers.next, async__closer_t, link);
+    closer->close(closer);
+  }
   do {
     while (drain_queue(loop, -1))
       ;

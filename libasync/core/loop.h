@@ -53,6 +53,8 @@ struct async_loop {
   pthread_mutex_t close_mutex;
   pthread_cond_t close_cond;
 
+  async__list_t closers; /* modules' objects to close with the loop */
+  _Atomic(void *) resolver; /* the default resolver of async_resolve */
   async__pool_t pool;
   async__completion_t completion;
   void *_Atomic userdata;
@@ -102,6 +104,20 @@ void async__loop_remove_timer(async_loop_t *loop, async_future_t *f);
 /* Keeps the loop alive (for async_loop_run DEFAULT) while work is out. */
 void async__loop_ref(async_loop_t *loop);
 void async__loop_unref(async_loop_t *loop);
+
+/*
+ * Objects of the modules above the core (resolvers, sessions) that the
+ * loop's close must close: their pending operations cancelled, their
+ * sockets closed. Loop thread only; close() runs on the loop's thread and
+ * must unlink the closer (async__loop_remove_closer).
+ */
+typedef struct async__closer {
+  async__list_t link;
+  void (*close)(struct async__closer *closer);
+} async__closer_t;
+
+void async__loop_add_closer(async_loop_t *loop, async__closer_t *closer);
+void async__loop_remove_closer(async__closer_t *closer);
 
 /* A fresh thread-identity pointer for the calling thread. */
 void *async__thread_self(void);
