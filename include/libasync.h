@@ -10,6 +10,7 @@
  *   libasync/error.h    error codes (async_err_t)
  *   libasync/loop.h     the event loop, tasks and the worker pool
  *   libasync/future.h   futures, promises, sleep, gather, wait, task groups
+ *   libasync/net.h      asynchronous DNS: resolvers and address lists
  *
  * Link with `pkg-config --cflags --libs libasync`, or in CMake with
  * find_package(libasync) and the target libasync::async.
@@ -22,5 +23,6 @@
 #include "libasync/error.h"
 #include "libasync/loop.h"
 #include "libasync/future.h"
+#include "libasync/net.h"
 
 #endif /* LIBASYNC_H */
