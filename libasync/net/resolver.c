@@ -206,7 +206,9 @@ static const char *reason(int status, async_resolver_t *r, char *buf,
   case ARES_EREFUSED:
     return "REFUSED by the name server";
   case ARES_ECONNREFUSED:
-    return "the name server refused the connection";
+    /* c-ares reports servers that answered SERVFAIL or REFUSED on every
+     * try, and servers not listening, alike. */
+    return "SERVFAIL or REFUSED from every name server, or none listening";
   case ARES_ETIMEOUT:
     snprintf(buf, size, "timeout (no answer after %d %s of %g s)",
              r->attempts, r->attempts == 1 ? "try" : "tries", r->timeout);
@@ -219,7 +221,7 @@ static const char *reason(int status, async_resolver_t *r, char *buf,
 /* Whether a failure is the name's answer (cached briefly), not ours. */
 static int failure_is_answer(int status) {
   return status == ARES_ENOTFOUND || status == ARES_ENODATA ||
-         status == ARES_ESERVFAIL;
+         status == ARES_ESERVFAIL || status == ARES_ECONNREFUSED;
 }
 
 static void answer_entry(async_resolver_t *r, async__dns_entry_t *e,
