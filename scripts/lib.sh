@@ -23,6 +23,10 @@ LIBASYNC_DEBIAN_PACKAGES=(
   openssl
   python3
   python3-pytest
+  # servers for the network tests (tests/support/with-servers.sh); the
+  # dnsmasq binary alone, not the dnsmasq package and its system service
+  nginx-light
+  dnsmasq-base
 )
 
 # The repository's root, whatever the caller's working directory.
