@@ -38,6 +38,7 @@ struct async__stream {
   int reading;       /* the owner wants data */
   int tls_wants_write; /* an SSL_read needs the socket writable */
   int ended;
+  int failed; /* a read or write failed */
   int shutdown_wanted;
   int busy;   /* inside a callback of ours: close is deferred */
   char alpn[32];
@@ -46,6 +47,12 @@ struct async__stream {
 
 static void free_stream(async__stream_t *s) {
   ev_io_stop(s->loop->ev, &s->io);
+  /* A connection closed without close_notify makes OpenSSL drop its
+   * session from resumption; one that did not fail says goodbye. */
+  if (s->ssl != NULL && s->phase == SECURE && !s->failed) {
+    SSL_shutdown(s->ssl);
+    ERR_clear_error();
+  }
   SSL_free(s->ssl);
   async__tls_release(s->tls);
   close(s->fd);
@@ -88,6 +95,7 @@ static void end(async__stream_t *s, int err, const char *message) {
   if (s->ended)
     return;
   s->ended = 1;
+  s->failed = err < 0;
   s->reading = 0;
   update_io(s);
   if (s->handler != NULL && s->handler->on_end != NULL) {
