@@ -11,6 +11,7 @@
  *   libasync/loop.h     the event loop, tasks and the worker pool
  *   libasync/future.h   futures, promises, sleep, gather, wait, task groups
  *   libasync/net.h      asynchronous DNS: resolvers and address lists
+ *   libasync/http.h     the HTTP/1.1 client: sessions, requests, responses
  *
  * Link with `pkg-config --cflags --libs libasync`, or in CMake with
  * find_package(libasync) and the target libasync::async.
@@ -24,5 +25,6 @@
 #include "libasync/loop.h"
 #include "libasync/future.h"
 #include "libasync/net.h"
+#include "libasync/http.h"
 
 #endif /* LIBASYNC_H */

@@ -46,10 +46,11 @@ int async__timer_start(async__timer_t *t, double seconds) {
 }
 
 void async__timer_stop(async__timer_t *t) {
-  async_future_t *f = &t->base;
+  async_future_t *f;
 
-  if (f->where != ASYNC__IN_TIMERS)
+  if (t == NULL || t->base.where != ASYNC__IN_TIMERS)
     return;
+  f = &t->base;
   async__loop_remove_timer(f->loop, f);
   f->where = ASYNC__IN_NOTHING;
   async_future_release(f);

@@ -19,7 +19,7 @@ async__timer_t *async__timer_new(async_loop_t *loop, async__timer_fn fn,
  * ASYNC_ENOMEM. */
 int async__timer_start(async__timer_t *timer, double seconds);
 
-/* Disarms the timer; it will not fire. */
+/* Disarms the timer; it will not fire. NULL is a no-op. */
 void async__timer_stop(async__timer_t *timer);
 
 int async__timer_active(async__timer_t *timer);

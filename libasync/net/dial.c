@@ -166,6 +166,10 @@ async__dial_t *async__dial_start(async_loop_t *loop, const char *host,
   return d;
 }
 
+const char *async__dial_phase(const async__dial_t *d) {
+  return d->phase < DONE ? phase_names[d->phase] : "done";
+}
+
 void async__dial_cancel(async__dial_t *d) {
   if (d == NULL)
     return;

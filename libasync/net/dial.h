@@ -44,6 +44,9 @@ async__dial_t *async__dial_start(async_loop_t *loop, const char *host,
                                  const async__dial_options_t *options,
                                  async__dial_cb cb, void *userdata);
 
+/* The phase under way: "DNS lookup", "TCP connect" or "TLS handshake". */
+const char *async__dial_phase(const async__dial_t *d);
+
 /* Stops the dial; cb is never called. */
 void async__dial_cancel(async__dial_t *d);
 

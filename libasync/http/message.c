@@ -1,0 +1,208 @@
+#include "http/message.h"
+
+#include <libasync/error.h>
+
+#include <string.h>
+#include <strings.h>
+
+#include "core/alloc.h"
+
+/* ---- header lists ---------------------------------------------------- */
+
+int async__headers_add(async__headers_t *h, const char *name, size_t name_len,
+                       const char *value, size_t value_len) {
+  async__header_t *f;
+
+  if (h->count == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 16;
+    async__header_t *items = async__realloc(h->items, cap * sizeof(*items));
+    if (items == NULL)
+      return ASYNC_ENOMEM;
+    h->items = items;
+    h->cap = cap;
+  }
+  f = &h->items[h->count];
+  f->name = async__format("%.*s", (int)name_len, name);
+  f->value = async__format("%.*s", (int)value_len, value);
+  if (f->name == NULL || f->value == NULL) {
+    async__free(f->name);
+    async__free(f->value);
+    return ASYNC_ENOMEM;
+  }
+  h->count++;
+  return 0;
+}
+
+const char *async__headers_get(const async__headers_t *h, const char *name) {
+  size_t i;
+
+  for (i = 0; i < h->count; i++) {
+    if (strcasecmp(h->items[i].name, name) == 0)
+      return h->items[i].value;
+  }
+  return NULL;
+}
+
+void async__headers_remove(async__headers_t *h, const char *name) {
+  size_t i = 0;
+
+  while (i < h->count) {
+    if (strcasecmp(h->items[i].name, name) == 0) {
+      async__free(h->items[i].name);
+      async__free(h->items[i].value);
+      memmove(&h->items[i], &h->items[i + 1],
+              (h->count - i - 1) * sizeof(h->items[0]));
+      h->count--;
+    } else {
+      i++;
+    }
+  }
+}
+
+void async__headers_free(async__headers_t *h) {
+  size_t i;
+
+  for (i = 0; i < h->count; i++) {
+    async__free(h->items[i].name);
+    async__free(h->items[i].value);
+  }
+  async__free(h->items);
+  memset(h, 0, sizeof(*h));
+}
+
+int async__http_token(const char *s) {
+  if (s == NULL || *s == '\0')
+    return 0;
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c))
+      return 0;
+  }
+  return 1;
+}
+
+/* ---- responses ------------------------------------------------------- */
+
+async_response_t *async__response_new(void) {
+  async_response_t *r = async__calloc(1, sizeof(*r));
+
+  if (r == NULL)
+    return NULL;
+  atomic_init(&r->refs, 1);
+  r->body = async__strdup("");
+  r->reason = async__strdup("");
+  if (r->body == NULL || r->reason == NULL) {
+    async_response_release(r);
+    return NULL;
+  }
+  r->body_cap = 1;
+  return r;
+}
+
+int async__response_append(async_response_t *r, const char *data,
+                           size_t len) {
+  if (r->body_len + len + 1 > r->body_cap) {
+    size_t cap = r->body_cap < 4096 ? 4096 : r->body_cap;
+    char *body;
+    while (cap < r->body_len + len + 1)
+      cap *= 2;
+    if ((body = async__realloc(r->body, cap)) == NULL)
+      return ASYNC_ENOMEM;
+    r->body = body;
+    r->body_cap = cap;
+  }
+  memcpy(r->body + r->body_len, data, len);
+  r->body_len += len;
+  r->body[r->body_len] = '\0';
+  return 0;
+}
+
+void async__response_free_value(void *response) {
+  async_response_release(response);
+}
+
+ASYNC_EXTERN async_response_t *async_response_retain(async_response_t *r) {
+  if (r != NULL)
+    atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+  return r;
+}
+
+ASYNC_EXTERN void async_response_release(async_response_t *r) {
+  if (r == NULL ||
+      atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
+    return;
+  async__headers_free(&r->headers);
+  async__free(r->reason);
+  async__free(r->body);
+  async__free(r->url);
+  async__free(r);
+}
+
+ASYNC_EXTERN int async_response_status(const async_response_t *r) {
+  return r != NULL ? r->status : ASYNC_EINVAL;
+}
+
+ASYNC_EXTERN const char *async_response_reason(const async_response_t *r) {
+  return r != NULL ? r->reason : NULL;
+}
+
+ASYNC_EXTERN int async_response_version(const async_response_t *r) {
+  return r != NULL ? r->version : ASYNC_EINVAL;
+}
+
+ASYNC_EXTERN const char *async_response_header(const async_response_t *r,
+                                               const char *name) {
+  return r != NULL && name != NULL ? async__headers_get(&r->headers, name)
+                                   : NULL;
+}
+
+ASYNC_EXTERN size_t async_response_header_count(const async_response_t *r) {
+  return r != NULL ? r->headers.count : 0;
+}
+
+ASYNC_EXTERN int async_response_header_at(const async_response_t *r, size_t i,
+                                          const char **name,
+                                          const char **value) {
+  if (r == NULL || i >= r->headers.count)
+    return ASYNC_EINVAL;
+  if (name != NULL)
+    *name = r->headers.items[i].name;
+  if (value != NULL)
+    *value = r->headers.items[i].value;
+  return 0;
+}
+
+ASYNC_EXTERN const char *async_response_body(const async_response_t *r,
+                                             size_t *len) {
+  if (r == NULL) {
+    if (len != NULL)
+      *len = 0;
+    return NULL;
+  }
+  if (len != NULL)
+    *len = r->body_len;
+  return r->body;
+}
+
+ASYNC_EXTERN const char *async_response_url(const async_response_t *r) {
+  return r != NULL ? r->url : NULL;
+}
+
+ASYNC_EXTERN int async_response_redirects(const async_response_t *r) {
+  return r != NULL ? r->redirects : ASYNC_EINVAL;
+}
+
+ASYNC_EXTERN double async_response_time(const async_response_t *r,
+                                        int phase) {
+  if (r == NULL || phase < 0 || phase > ASYNC_TIME_TOTAL)
+    return -1;
+  return r->times[phase];
+}
+
+ASYNC_EXTERN int async_response_reused(const async_response_t *r) {
+  return r != NULL ? r->reused : ASYNC_EINVAL;
+}
+
+ASYNC_EXTERN int async_response_connections(const async_response_t *r) {
+  return r != NULL ? r->connections : ASYNC_EINVAL;
+}

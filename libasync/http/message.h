@@ -1,0 +1,87 @@
+/*
+ * Requests and responses inside the library: their fields, header lists,
+ * and how a request's head is written.
+ */
+#ifndef ASYNC_HTTP_MESSAGE_H
+#define ASYNC_HTTP_MESSAGE_H
+
+#include <libasync/http.h>
+
+#include <stdatomic.h>
+
+#include "http/options.h"
+#include "http/url.h"
+
+typedef struct async__header {
+  char *name;
+  char *value;
+} async__header_t;
+
+typedef struct async__headers {
+  async__header_t *items;
+  size_t count;
+  size_t cap;
+} async__headers_t;
+
+/* Adds a copy. Returns 0 or ASYNC_ENOMEM. */
+int async__headers_add(async__headers_t *h, const char *name, size_t name_len,
+                       const char *value, size_t value_len);
+/* The first value of name (any case), or NULL. */
+const char *async__headers_get(const async__headers_t *h, const char *name);
+/* Removes every field called name. */
+void async__headers_remove(async__headers_t *h, const char *name);
+void async__headers_free(async__headers_t *h);
+
+/* Whether s is an HTTP token (a method or a field name). */
+int async__http_token(const char *s);
+
+enum { ASYNC__BODY_NONE, ASYNC__BODY_BUFFER, ASYNC__BODY_FILE,
+       ASYNC__BODY_PRODUCER };
+
+struct async_request {
+  atomic_uint refs;
+  atomic_int sent; /* once sent, it no longer changes */
+  char *method;
+  async__url_t url;
+  async__headers_t headers;
+  int body_kind;
+  char *body; /* buffer, or the file's path */
+  size_t body_len;
+  async_body_fn producer;
+  void *producer_userdata;
+  int64_t producer_length; /* -1: unknown, chunked */
+  async_headers_cb on_headers;
+  async_data_cb on_data;
+  void *stream_userdata;
+  async__http_options_t options; /* only what the request set */
+};
+
+struct async_response {
+  atomic_uint refs;
+  int status;
+  int version;
+  char *reason;
+  async__headers_t headers;
+  char *body; /* NUL-terminated */
+  size_t body_len;
+  size_t body_cap;
+  char *url;
+  int redirects;
+  int connections;
+  int reused;
+  double times[ASYNC_TIME_TOTAL + 1];
+  /* While the body streams: the loop and the exchange that pause and
+   * resume act on (loop thread). */
+  async_loop_t *loop;
+  void *exchange;
+};
+
+async_response_t *async__response_new(void);
+
+/* Appends body bytes. Returns 0 or ASYNC_ENOMEM. */
+int async__response_append(async_response_t *r, const char *data, size_t len);
+
+/* The async_free_fn that drops a future's reference to its response. */
+void async__response_free_value(void *response);
+
+#endif /* ASYNC_HTTP_MESSAGE_H */
