@@ -97,13 +97,14 @@ static int on_headers_complete(llhttp_t *l) {
     if (status == 101)
       return fail(p, ASYNC_EPROTO,
                   async__strdup("unexpected 101 Switching Protocols"));
-    return 0;
+    return 1;
   }
   p->in_head = 0;
   if ((rv = p->handler->on_head(p, p->userdata)) < 0)
     return fail(p, rv, NULL);
-  /* 1: no body (a response to HEAD); llhttp knows 204 and 304. */
-  return p->head_only ? 1 : 0;
+  /* 1: no body — a response to HEAD, a 204 or a 304, whatever length it
+   * announces (llhttp would wait for a Content-Length's bytes). */
+  return p->head_only || status == 204 || status == 304 ? 1 : 0;
 }
 
 static int on_body(llhttp_t *l, const char *at, size_t n) {
