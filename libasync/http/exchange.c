@@ -407,7 +407,7 @@ static const async__stream_handler_t exchange_handler = {on_data, on_end,
                                                          on_drain};
 
 /* Sends the next piece of a file or produced body. */
-static void send_more(async__exchange_t *ex) {
+static void send_piece(async__exchange_t *ex) {
   async__stream_t *st;
   char buf[BODY_CHUNK + 16];
   char *data = buf + 12;
@@ -446,6 +446,9 @@ static void send_more(async__exchange_t *ex) {
       return;
     }
   }
+  /* Done before the write, whose drain may call back at once. */
+  if (n == 0)
+    ex->body_done = 1;
   if (ex->chunked) {
     int head = snprintf(buf, 12, "%llx\r\n", (unsigned long long)n);
     memmove(data - head, buf, (size_t)head);
@@ -454,8 +457,22 @@ static void send_more(async__exchange_t *ex) {
   } else if (n > 0) {
     async__stream_write(st, data, (size_t)n);
   }
-  if (n == 0)
-    ex->body_done = 1;
+}
+
+/* A write that drains at once calls on_drain from inside it: pieces are
+ * sent in a loop here, never by recursion. */
+static void send_more(async__exchange_t *ex) {
+  if (ex->sending) {
+    ex->more_wanted = 1;
+    return;
+  }
+  ex->sending = 1;
+  do {
+    ex->more_wanted = 0;
+    send_piece(ex);
+  } while (ex->more_wanted && !ex->body_done && ex->conn != NULL &&
+           async__future_pending(&ex->op.base));
+  ex->sending = 0;
 }
 
 /* The body's length for the head, opening a file body; -1: chunked.

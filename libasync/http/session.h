@@ -106,6 +106,8 @@ struct async__exchange {
   int64_t body_left; /* for a producer of known length */
   int chunked;
   int body_done;
+  int sending;     /* inside send_more */
+  int more_wanted; /* the stream drained meanwhile */
 
   async_response_t *response;
   void *cb; /* the callback form's callback and its userdata */

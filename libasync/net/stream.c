@@ -195,8 +195,11 @@ int async__stream_write(async__stream_t *s, const void *data, size_t len) {
   }
   memcpy(s->out + s->len, data, len);
   s->len += len;
-  if (s->phase != HANDSHAKE)
+  if (s->phase != HANDSHAKE) {
+    s->busy++;
     write_some(s);
+    leave(s);
+  }
   return 0;
 }
 
@@ -339,17 +342,21 @@ static void on_io(struct ev_loop *ev, ev_io *io, int revents) {
   async__stream_t *s = io->data;
 
   (void)ev;
+  /* Callbacks may close the stream: it is freed on the way out. */
+  s->busy++;
   if (s->phase == HANDSHAKE) {
     handshake_step(s);
-    return;
+  } else {
+    if ((revents & EV_WRITE) || s->tls_wants_write) {
+      s->tls_wants_write = 0;
+      if (s->len > s->sent)
+        write_some(s);
+    }
+    if (!s->closed &&
+        ((revents & EV_READ) || (revents & EV_WRITE && s->reading)))
+      read_some(s);
   }
-  if ((revents & EV_WRITE) || s->tls_wants_write) {
-    s->tls_wants_write = 0;
-    if (s->len > s->sent && write_some(s))
-      return;
-  }
-  if ((revents & EV_READ) || (revents & EV_WRITE && s->reading))
-    read_some(s);
+  leave(s);
 }
 
 int async__stream_start_tls(async__stream_t *s, async__tls_t *tls,
