@@ -24,9 +24,12 @@ LIBASYNC_DEBIAN_PACKAGES=(
   python3
   python3-pytest
   # servers for the network tests (tests/support/with-servers.sh); the
-  # dnsmasq binary alone, not the dnsmasq package and its system service
+  # dnsmasq binary alone, not the dnsmasq package and its system service;
+  # httpbin as a Python module (Flask, werkzeug), served by
+  # tests/support/httpbin_server.py
   nginx-light
   dnsmasq-base
+  python3-httpbin
 )
 
 # The repository's root, whatever the caller's working directory.

@@ -4,6 +4,7 @@
  * deadlines, streams, bytes, gzip and deflate.
  */
 #include <stdio.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "http_helpers.h"
@@ -350,6 +351,31 @@ Test(httpbin, bodies_from_files_and_producers, .timeout = 30)
   async_request_release(r);
   async_request_release(p);
   async_request_release(missing);
+  async_session_release(s);
+  net_finish(loop);
+}
+
+Test(httpbin, repeated_fields_are_kept_in_order, .timeout = 30)
+{
+  async_loop_t *loop = net_loop();
+  async_session_t *s = test_session(loop);
+  async_future_t *f =
+      call(loop, s, "GET", "/response-headers?X-Rep=one&X-Rep=two", NULL);
+  async_response_t *r = ok_response(f);
+  const char *name, *value, *seen[2] = {NULL, NULL};
+  size_t i;
+  int n = 0;
+
+  for (i = 0; i < async_response_header_count(r); i++) {
+    NET_OK(async_response_header_at(r, i, &name, &value));
+    if (strcasecmp(name, "x-rep") == 0 && n < 2)
+      seen[n++] = value;
+  }
+  cr_assert_eq(n, 2);
+  cr_assert_str_eq(seen[0], "one");
+  cr_assert_str_eq(seen[1], "two");
+  cr_assert_str_eq(async_response_header(r, "X-REP"), "one");
+  async_future_release(f);
   async_session_release(s);
   net_finish(loop);
 }

@@ -4,6 +4,7 @@
  * that cannot be resolved.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "http_helpers.h"
 
@@ -111,5 +112,33 @@ Test(proxy, proxy_refusing_connect_is_econnect, .timeout = 30)
   expect_failure(f, ASYNC_ECONNECT, "502");
   async_future_release(f);
   async_session_release(s);
+  net_finish(loop);
+}
+
+Test(proxy, environment_is_trusted_when_asked, .timeout = 30)
+{
+  async_loop_t *loop = net_loop();
+  async_session_t *trusting = test_session(loop);
+  async_session_t *plain = test_session(loop);
+  async_future_t *f;
+  char proxy[128];
+
+  snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d",
+           ts_env_int("ASYNC_TEST_PROXY_PORT"));
+  setenv("http_proxy", proxy, 1);
+  unsetenv("no_proxy");
+  unsetenv("NO_PROXY");
+  NET_OK(async_session_set_int(trusting, ASYNC_SESSION_PROXY_FROM_ENV, 1));
+  f = get(loop, trusting, url_of("http", "/?env=1"));
+  ok_response(f);
+  cr_assert(proxy_log_has("env=1"), "http_proxy was not used");
+  async_future_release(f);
+  f = get(loop, plain, url_of("http", "/?env=2"));
+  ok_response(f);
+  cr_assert(!proxy_log_has("env=2"), "the environment is not trusted by default");
+  async_future_release(f);
+  unsetenv("http_proxy");
+  async_session_release(trusting);
+  async_session_release(plain);
   net_finish(loop);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Self-test of the network test fixtures: runs with-servers.sh and checks
 # from the outside that every server answers as the tests expect (nginx
-# over HTTP and each HTTPS port, dnsmasq, dns_script.py), that COMMAND's
+# over HTTP and each HTTPS port, dnsmasq, dns_script.py, httpbin,
+# hostile_server.py, proxy_server.py), that COMMAND's
 # exit status comes back, and that no server outlives the script, whether
 # the command ends, the script is sent SIGTERM, or it is killed outright.
 #
@@ -48,7 +49,7 @@ alive() {
 # The servers' PIDs, their children's (nginx's worker) included.
 server_pids() {
   local name pid entry stat
-  for name in nginx dnsmasq dnsscript; do
+  for name in nginx dnsmasq dnsscript httpbin hostile proxy; do
     read -r pid <"$ASYNC_TEST_DIR/$name.pid"
     echo "$pid"
     for entry in /proc/[0-9]*/stat; do
@@ -235,6 +236,135 @@ logged() {
   done
 }
 
+# http_check PORT CHECK [ARGS...]: one of the checks below, in Python,
+# against the HTTP server on 127.0.0.1:PORT.
+http_check() {
+  python3 - "$@" <<'EOF'
+import json
+import os
+import socket
+import sys
+
+port, check, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+
+def connect():
+    return socket.create_connection(("127.0.0.1", port), timeout=10)
+
+
+def exchange(sock, request):
+    """Sends request; returns (status line, headers, body) of a response
+    framed by Content-Length (none: no body)."""
+    sock.sendall(request)
+    f = sock.makefile("rb")
+    status = f.readline().decode("latin-1").rstrip("\r\n")
+    headers = {}
+    while True:
+        line = f.readline().decode("latin-1")
+        if line in ("\r\n", ""):
+            break
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    body = f.read(int(headers.get("content-length", 0)))
+    return status, headers, body
+
+
+def get(sock, path, extra=""):
+    return exchange(sock, ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s\r\n"
+                           % (path, port, extra)).encode())
+
+
+def read_all(sock):
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def expect(what, got, want):
+    if got != want:
+        sys.exit("%s: got %r, expected %r" % (what, got, want))
+
+
+def logged(line):
+    with open(os.environ["ASYNC_TEST_PROXY_LOG"]) as log:
+        lines = log.read().splitlines()
+    if line not in lines:
+        sys.exit("no line %r in the proxy's log: %r" % (line, lines))
+
+
+if check == "httpbin-get":
+    # JSON from /get, then a second request on the same connection.
+    with connect() as s:
+        status, headers, body = get(s, "/get?x=1")
+        expect("status", status, "HTTP/1.1 200 OK")
+        expect("args", json.loads(body)["args"], {"x": "1"})
+        expect("Connection", headers.get("connection"), None)
+        status = get(s, "/status/418")[0]
+        expect("second request on the connection", status.split()[1], "418")
+elif check == "hostile-ok":
+    with connect() as s:
+        for _ in range(3):
+            status, _, body = get(s, "/ok")
+            expect("status", status, "HTTP/1.1 200 OK")
+            expect("body", body, b"ok\n")
+elif check == "hostile-stats":
+    # 3 connections of 5 requests each, counted exactly; the connections
+    # that ask for the counts are not counted.
+    def stats(path):
+        with connect() as s:
+            return json.loads(get(s, path, "Connection: close\r\n")[2])
+    stats("/stats/reset")
+    for _ in range(3):
+        with connect() as s:
+            for _ in range(5):
+                get(s, "/ok")
+    got = stats("/stats")
+    expect("counts", (got["connections"], got["requests"]), (3, 15))
+elif check == "raw":
+    # raw PATH EXPECTED: the server's bytes, up to its close, are EXPECTED
+    # (with backslash escapes).
+    with connect() as s:
+        s.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % args[0].encode())
+        want = args[1].encode().decode("unicode_escape").encode("latin-1")
+        expect("bytes", read_all(s), want)
+elif check == "proxy-get":
+    # proxy-get ORIGIN_PORT: GET /ok through the proxy, logged.
+    origin = int(args[0])
+    url = "http://127.0.0.1:%d/ok" % origin
+    with connect() as s:
+        s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n"
+                   % (url, origin)).encode())
+        reply = read_all(s)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    expect("status", head.split(b"\r\n")[0], b"HTTP/1.1 200 OK")
+    expect("Connection: close", b"\r\nConnection: close" in head, True)
+    expect("body", body, b"ok\n")
+    logged("GET " + url)
+elif check == "proxy-connect":
+    # proxy-connect ORIGIN_PORT: two requests through a CONNECT tunnel.
+    target = "127.0.0.1:%s" % args[0]
+    with connect() as s:
+        status = exchange(s, ("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n"
+                              % (target, target)).encode())[0]
+        expect("CONNECT", status, "HTTP/1.1 200 Connection established")
+        for _ in range(2):
+            expect("tunnelled body", get(s, "/ok")[2], b"ok\n")
+    logged("CONNECT " + target)
+elif check == "proxy-connect-refused":
+    # proxy-connect-refused PORT: CONNECT to a port nothing listens on.
+    target = "127.0.0.1:%s" % args[0]
+    with connect() as s:
+        status = exchange(s, ("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n"
+                              % (target, target)).encode())[0]
+    expect("status", status, "HTTP/1.1 502 Bad Gateway")
+else:
+    sys.exit("unknown check " + check)
+EOF
+}
+
 inside() {
   local work=$1
   server_pids >"$work/pids"
@@ -348,6 +478,24 @@ inside() {
   check "dns_script: unknown names NXDOMAIN" dns_is \
     "rcode=3 tc=0 answers=0" "$script" example.com
   check "dns_script: logs questions" logged
+
+  local httpbin=$ASYNC_TEST_HTTPBIN_PORT hostile=$ASYNC_TEST_HOSTILE_PORT
+  local proxy=$ASYNC_TEST_PROXY_PORT
+  check "httpbin: /get JSON, keep-alive" http_check "$httpbin" httpbin-get
+  check "hostile: /ok, keep-alive" http_check "$hostile" hostile-ok
+  check "hostile: /stats counts connections and requests exactly" \
+    http_check "$hostile" hostile-stats
+  check "hostile: /bad-status bytes" http_check "$hostile" raw /bad-status \
+    'HTTP/1.1 abc OK\r\nContent-Length: 3\r\n\r\nok\n'
+  local cut='HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'
+  cut+='5\r\nhello\r\n10\r\nhello'
+  check "hostile: /chunk-cut bytes" http_check "$hostile" raw /chunk-cut \
+    "$cut"
+  check "proxy: starts with an empty log" test ! -s "$ASYNC_TEST_PROXY_LOG"
+  check "proxy: forwards a GET" http_check "$proxy" proxy-get "$hostile"
+  check "proxy: CONNECT tunnel" http_check "$proxy" proxy-connect "$hostile"
+  check "proxy: CONNECT to a closed port is 502" \
+    http_check "$proxy" proxy-connect-refused "$ASYNC_TEST_FREE_PORT"
 
   ((failures == 0))
 }

@@ -2,9 +2,10 @@
 # Runs a command with the servers the network tests need, on 127.0.0.1
 # ports chosen at run time, and stops them when the command ends:
 #
-#   with-servers.sh [--only nginx,dns,dnsscript] -- COMMAND [ARGS...]
+#   with-servers.sh [--only nginx,dns,dnsscript,httpbin,hostile,proxy] \
+#     -- COMMAND [ARGS...]
 #
-# --only starts a subset (default: all three). Everything lives in a fresh
+# --only starts a subset (default: all six). Everything lives in a fresh
 # temporary directory, removed on exit (set ASYNC_TEST_KEEP_DIR=1 to keep
 # it for a look at the logs). The exit status is COMMAND's.
 #
@@ -12,6 +13,14 @@
 #   dns        dnsmasq, serving the names below from its command line
 #   dnsscript  dns_script.py, a scripted DNS server for failure cases
 #              (its docstring lists the names it answers)
+#   httpbin    httpbin_server.py: Debian's python3-httpbin, threaded,
+#              HTTP/1.1 with keep-alive (run by a Python that can import
+#              httpbin: python3 if it can, else /usr/bin/python3)
+#   hostile    hostile_server.py, a scripted HTTP/1.1 server for malformed
+#              and hostile replies, with connection and request counts
+#              (its docstring lists the paths it answers)
+#   proxy      proxy_server.py, a forward HTTP proxy (absolute-form
+#              requests and CONNECT tunnels) that logs each request
 #
 # COMMAND gets these environment variables (those of a server that was not
 # started are left unset):
@@ -53,6 +62,23 @@
 #   ASYNC_TEST_DNSSCRIPT_PORT         dns_script.py (UDP and TCP)
 #   ASYNC_TEST_DNSSCRIPT_LOG          its log: "NAME TYPE PROTO" per question;
 #                                     tests may truncate it
+#   ASYNC_TEST_HTTPBIN_PORT           httpbin (plain HTTP, 127.0.0.1 only):
+#                                     /get, /post, /status/N, /redirect/N,
+#                                     /redirect-to, /absolute-redirect/N,
+#                                     /delay/N, /stream/N, /bytes/N, /gzip,
+#                                     /deflate, /headers, /anything, ...
+#   ASYNC_TEST_HOSTILE_PORT           hostile_server.py (plain HTTP,
+#                                     127.0.0.1 only): /ok, /bad-status,
+#                                     /chunk-cut, /stats, ... (see there)
+#   ASYNC_TEST_PROXY_PORT             proxy_server.py (127.0.0.1 only):
+#                                     "GET http://HOST:PORT/..." and
+#                                     "CONNECT HOST:PORT" to loopback
+#                                     targets; "localhost" and names under
+#                                     .test mean 127.0.0.1 (nx.test: 502)
+#   ASYNC_TEST_PROXY_LOG              its log: "METHOD TARGET" per request
+#                                     (the target as the client sent it),
+#                                     written before the proxy acts on it;
+#                                     tests may truncate it
 #
 # All HTTPS ports and the HTTP port serve the same document root (but "/"
 # on the client-certificate port, which answers as above). Only the
@@ -68,9 +94,11 @@
 # `setpriv --pdeathsig TERM`, so the kernel sends it SIGTERM if this script
 # dies without cleaning up (SIGKILL); the directory then stays behind.
 #
-# PID files: ASYNC_TEST_DIR/{nginx,dnsmasq,dnsscript}.pid. Logs:
-# error.log (nginx), dnsmasq.log, dnsscript.log, and NAME.out (each
-# server's standard output and error).
+# PID files: ASYNC_TEST_DIR/{nginx,dnsmasq,dnsscript,httpbin,hostile,
+# proxy}.pid. Logs: error.log (nginx), dnsmasq.log, dnsscript.log,
+# proxy.log, and NAME.out (each server's standard output and error: the
+# port it chose, then httpbin's line per request and any error of the
+# Python servers).
 set -euo pipefail
 
 prog=with-servers.sh
@@ -78,7 +106,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 startup_timeout=10
 
 usage() {
-  echo "usage: $prog [--only nginx,dns,dnsscript] -- COMMAND [ARGS...]"
+  echo "usage: $prog [--only nginx,dns,dnsscript,httpbin,hostile,proxy]" \
+    "-- COMMAND [ARGS...]"
 }
 
 die() {
@@ -86,7 +115,7 @@ die() {
   exit 1
 }
 
-only=nginx,dns,dnsscript
+only=nginx,dns,dnsscript,httpbin,hostile,proxy
 while (($# > 0)); do
   case $1 in
     --only)
@@ -120,14 +149,23 @@ fi
 want_nginx=0
 want_dns=0
 want_dnsscript=0
+want_httpbin=0
+want_hostile=0
+want_proxy=0
 IFS=, read -r -a servers <<<"$only"
 for server in "${servers[@]}"; do
   case $server in
     nginx) want_nginx=1 ;;
     dns) want_dns=1 ;;
     dnsscript) want_dnsscript=1 ;;
+    httpbin) want_httpbin=1 ;;
+    hostile) want_hostile=1 ;;
+    proxy) want_proxy=1 ;;
     "") ;;
-    *) die "unknown server \"$server\" (use nginx, dns, dnsscript)" ;;
+    *)
+      die "unknown server \"$server\"" \
+        "(use nginx, dns, dnsscript, httpbin, hostile, proxy)"
+      ;;
   esac
 done
 
@@ -147,6 +185,21 @@ if ((want_nginx)); then
 fi
 if ((want_dns)); then
   dnsmasq_bin=$(find_tool dnsmasq dnsmasq-base)
+fi
+# Debian's httpbin is a module of Debian's Python, which need not be the
+# python3 first on PATH.
+if ((want_httpbin)); then
+  httpbin_python=""
+  for candidate in python3 /usr/bin/python3; do
+    if "$candidate" -c 'import importlib.util, sys
+sys.exit(importlib.util.find_spec("httpbin") is None)' 2>/dev/null; then
+      httpbin_python=$(command -v "$candidate")
+      break
+    fi
+  done
+  [[ -n "$httpbin_python" ]] ||
+    die "no python3 can import httpbin: install Debian's python3-httpbin" \
+      "(apt-get install python3-httpbin)"
 fi
 launcher=()
 if command -v setpriv >/dev/null 2>&1 &&
@@ -412,6 +465,56 @@ ready_dnsscript() {
   : >"$dir/dnsscript.log"
 }
 
+# ---- the HTTP servers: httpbin, hostile, proxy -------------------------------
+
+# Each binds a free port itself and prints it on the first line of its
+# standard output once it listens, so no other process can be the one that
+# answers there.
+
+start_httpbin() {
+  launch httpbin "$httpbin_python" "$here/httpbin_server.py" --port 0
+  echo "${pid_of[httpbin]}" >"$dir/httpbin.pid"
+}
+
+start_hostile() {
+  launch hostile python3 "$here/hostile_server.py" --port 0
+  echo "${pid_of[hostile]}" >"$dir/hostile.pid"
+}
+
+start_proxy() {
+  : >"$dir/proxy.log"
+  launch proxy python3 "$here/proxy_server.py" --port 0 \
+    --log "$dir/proxy.log"
+  echo "${pid_of[proxy]}" >"$dir/proxy.pid"
+}
+
+# ready_port NAME SCRIPT VAR: waits until the server NAME has printed its
+# port (a complete line holding a number, its first such line: a Python
+# warning could come before it) and sets VAR to it; fails if it exits or
+# takes longer than startup_timeout.
+ready_port() {
+  local name=$1 script=$2 pid=${pid_of[$1]} i line port=""
+  for ((i = 0; i < startup_timeout * 50; i++)); do
+    if [[ -s "$dir/$name.out" ]]; then
+      # read fails on a last line without its newline: still being
+      # written.
+      while IFS= read -r line; do
+        if [[ "$line" =~ ^[0-9]+$ ]]; then
+          port=$line
+          break
+        fi
+      done <"$dir/$name.out"
+      [[ -n "$port" ]] && break
+    fi
+    alive "$pid" || break
+    sleep 0.02
+  done
+  if [[ -z "$port" ]] || ! alive "$pid"; then
+    fail "$script" "$pid" "$dir/$name.out"
+  fi
+  printf -v "$3" '%s' "$port"
+}
+
 # ---- dnsmasq -------------------------------------------------------------------
 
 start_dnsmasq() {
@@ -642,6 +745,17 @@ fi
 if ((want_dns)); then
   start_dnsmasq
 fi
+# Python takes a moment to start (httpbin's Flask most): they start now
+# and come up while the certificates are made.
+if ((want_httpbin)); then
+  start_httpbin
+fi
+if ((want_hostile)); then
+  start_hostile
+fi
+if ((want_proxy)); then
+  start_proxy
+fi
 # The certificates are wanted by TLS tests even without nginx.
 bash "$here/make-certs.sh" "$dir"
 if ((want_nginx)); then
@@ -661,6 +775,18 @@ fi
 if ((want_nginx)); then
   ready_nginx
   summary+=("nginx=$(nginx_ports | tr ' ' ',')")
+fi
+if ((want_httpbin)); then
+  ready_port httpbin httpbin_server.py httpbin_port
+  summary+=("httpbin=$httpbin_port")
+fi
+if ((want_hostile)); then
+  ready_port hostile hostile_server.py hostile_port
+  summary+=("hostile=$hostile_port")
+fi
+if ((want_proxy)); then
+  ready_port proxy proxy_server.py proxy_port
+  summary+=("proxy=$proxy_port")
 fi
 elapsed_ms=$(((${EPOCHREALTIME/[.,]/} - start_us) / 1000))
 echo "$prog: servers ready in $elapsed_ms ms: ${summary[*]}" \
@@ -692,6 +818,16 @@ fi
 if ((want_dnsscript)); then
   export ASYNC_TEST_DNSSCRIPT_PORT="$dnsscript_port"
   export ASYNC_TEST_DNSSCRIPT_LOG="$dir/dnsscript.log"
+fi
+if ((want_httpbin)); then
+  export ASYNC_TEST_HTTPBIN_PORT="$httpbin_port"
+fi
+if ((want_hostile)); then
+  export ASYNC_TEST_HOSTILE_PORT="$hostile_port"
+fi
+if ((want_proxy)); then
+  export ASYNC_TEST_PROXY_PORT="$proxy_port"
+  export ASYNC_TEST_PROXY_LOG="$dir/proxy.log"
 fi
 
 # In the background so that a signal to this script runs its trap at once

@@ -1,7 +1,7 @@
 /*
  * A plain program (no test framework, whose own allocations would blur
- * the picture) that exercises DNS, connect and TLS against the fixture
- * servers, closes the loop, and exits. Run under valgrind, it must show no
+ * the picture) that exercises DNS, connect, TLS and HTTP (with random
+ * cancels) against the fixture servers, closes the loop, and exits. Run under valgrind, it must show no
  * error and no leak: every socket, query, session and buffer is gone
  * after async_loop_close.
  */
@@ -122,6 +122,49 @@ static void connections(async_loop_t *loop, async_resolver_t *r)
   async__tls_release(tls);
 }
 
+/* HTTP: many requests over a small pool, a third cancelled at random,
+ * https among them; then requests left in flight for the close. */
+static void http(async_loop_t *loop)
+{
+  enum { N = 300 };
+  async_future_t *f[N], *all = NULL, *left = NULL;
+  async_session_t *s = NULL;
+  char url[2][128];
+  int64_t open_now = -1;
+  int i, done = 0;
+
+  snprintf(url[0], sizeof(url[0]), "http://127.0.0.1:%d/1k.bin",
+           env_int("ASYNC_TEST_HTTP_PORT"));
+  snprintf(url[1], sizeof(url[1]), "https://localhost:%d/",
+           env_int("ASYNC_TEST_HTTPS_PORT"));
+  async_session_new(&s, loop);
+  async_session_set_str(s, ASYNC_SESSION_CA_FILE, getenv("ASYNC_TEST_CA"));
+  async_session_set_int(s, ASYNC_SESSION_LIMIT, 8);
+  srand(11);
+  for (i = 0; i < N; i++)
+    async_http_get(s, url[i % 10 == 0], &f[i]);
+  async_gather(loop, f, N, ASYNC_GATHER_RETURN_ERRORS, &all);
+  for (i = 0; i < N; i++) {
+    if (rand() % 3 == 0)
+      async_future_cancel(f[i]);
+  }
+  async_loop_run_until(loop, all);
+  for (i = 0; i < N; i++) {
+    int state = async_future_state(f[i]);
+    CHECK(state == ASYNC_DONE || state == ASYNC_CANCELLED, "request %d: %s",
+          i, async_future_message(f[i]));
+    done += state == ASYNC_DONE;
+    async_future_release(f[i]);
+  }
+  CHECK(done > 0, "no request succeeded");
+  async_session_stats(s, NULL, &open_now);
+  CHECK(open_now <= 8, "%lld connections open", (long long)open_now);
+  async_future_release(all);
+  async_http_get(s, url[0], &left);
+  async_future_release(left);
+  async_session_release(s);
+}
+
 int main(void)
 {
   async_loop_t *loop = NULL;
@@ -136,6 +179,7 @@ int main(void)
   async_resolver_set_double(r, ASYNC_RESOLVER_TIMEOUT, 5);
   lookups(loop, r);
   connections(loop, r);
+  http(loop);
   async_loop_close(loop);
   async_resolver_release(r);
   async_loop_release(loop);
