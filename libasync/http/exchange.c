@@ -115,8 +115,14 @@ static void arm_read_timer(async__exchange_t *ex) {
   double t = async__opt_double(&ex->request->options, &ex->session->options,
                                ASYNC_SESSION_READ_TIMEOUT);
 
-  if (!async__timeout_forever(t) && ex->read_timer != NULL)
-    async__timer_start(ex->read_timer, t);
+  if (async__timeout_forever(t))
+    return;
+  /* Made on first use: most requests have no read timeout. */
+  if (ex->read_timer == NULL &&
+      (ex->read_timer = async__timer_new(ex->session->loop, on_read_timeout,
+                                         ex)) == NULL)
+    return;
+  async__timer_start(ex->read_timer, t);
 }
 
 /* ---- the response ----------------------------------------------------- */
@@ -615,8 +621,7 @@ static void start_exchange(async__exchange_t *ex) {
   atomic_store(&s->started, 1);
   ex->start = async__clock_now();
   ex->deadline = async__timer_new(s->loop, on_deadline, ex);
-  ex->read_timer = async__timer_new(s->loop, on_read_timeout, ex);
-  if (ex->deadline == NULL || ex->read_timer == NULL) {
+  if (ex->deadline == NULL) {
     async__exchange_fail(ex, ASYNC_ENOMEM, NULL);
     return;
   }

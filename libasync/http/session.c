@@ -98,6 +98,7 @@ void async__session_release(async_session_t *s, async__conn_t *c,
                             int reusable) {
   c->exchange = NULL;
   if (!reusable || s->closed || !reusable_still(c) ||
+      async__stream_buffered(c->stream) ||
       (c->idle_timer == NULL &&
        (c->idle_timer = async__timer_new(s->loop, on_idle_timeout, c)) ==
            NULL)) {

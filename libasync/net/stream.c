@@ -205,6 +205,10 @@ int async__stream_write(async__stream_t *s, const void *data, size_t len) {
 
 size_t async__stream_pending(async__stream_t *s) { return s->len - s->sent; }
 
+int async__stream_buffered(async__stream_t *s) {
+  return s->ssl != NULL && SSL_pending(s->ssl) > 0;
+}
+
 void async__stream_shutdown(async__stream_t *s) {
   if (s->ended || s->closed)
     return;
@@ -258,6 +262,7 @@ static int read_some(async__stream_t *s) {
   char buf[READ_CHUNK];
 
   while (s->reading && !s->ended && !s->closed) {
+    const async__stream_handler_t *handler = s->handler;
     ssize_t n = read_once(s, buf, sizeof(buf));
     if (n <= 0)
       break;
@@ -265,6 +270,10 @@ static int read_some(async__stream_t *s) {
     s->handler->on_data(s, buf, (size_t)n, s->userdata);
     if (leave(s))
       return 1;
+    /* A new owner (a connection back in its pool) reads when the socket
+     * says there is something: no read that would only find EAGAIN. */
+    if (s->handler != handler)
+      break;
   }
   if (s->closed)
     return 1;
