@@ -32,8 +32,8 @@ typedef struct async_response async_response_t;
 /*
  * Options of sessions (async_session_set_*) and of single requests
  * (async_request_set_*, which override the session's for that request).
- * The number encodes the type: 1xxxx integers, 2xxxx doubles (seconds;
- * ASYNC_FOREVER for no limit), 3xxxx strings. async_session_option() finds
+ * The number encodes the type: 10001 and up integers, 20001 and up doubles (seconds;
+ * ASYNC_FOREVER for no limit), 30001 and up strings. async_session_option() finds
  * one by name, so bindings need not copy this table.
  */
 typedef enum async_session_opt {

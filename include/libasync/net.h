@@ -21,7 +21,8 @@ typedef struct async_addrinfo async_addrinfo_t;
 
 /*
  * Option numbers encode their type, so the wrong setter is refused:
- * 1xxxx integers, 2xxxx doubles (seconds), 3xxxx strings.
+ * 10001 and up integers, 20001 and up doubles (seconds), 30001 and up
+ * strings.
  */
 typedef enum async_resolver_opt {
   /* Tries per name server before giving up: 1 to 16, default 2. */

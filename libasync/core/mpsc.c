@@ -3,9 +3,9 @@
 #include <stddef.h>
 
 void async__mpsc_init(async__mpsc_t *q) {
-  atomic_init(&q->stub.next, NULL);
-  atomic_init(&q->tail, &q->stub);
-  q->head = &q->stub;
+  atomic_init(&q->sentinel.next, NULL);
+  atomic_init(&q->tail, &q->sentinel);
+  q->head = &q->sentinel;
 }
 
 void async__mpsc_push(async__mpsc_t *q, async__mpsc_node_t *node) {
@@ -21,7 +21,7 @@ async__mpsc_node_t *async__mpsc_pop(async__mpsc_t *q) {
   async__mpsc_node_t *next;
 
   next = atomic_load_explicit(&head->next, memory_order_acquire);
-  if (head == &q->stub) {
+  if (head == &q->sentinel) {
     if (next == NULL)
       return NULL;
     q->head = next;
@@ -32,10 +32,10 @@ async__mpsc_node_t *async__mpsc_pop(async__mpsc_t *q) {
     q->head = next;
     return head;
   }
-  /* head is the last node: put the stub behind it so it can be taken. */
+  /* head is the last node: put the sentinel behind it so it can be taken. */
   if (atomic_load_explicit(&q->tail, memory_order_acquire) != head)
     return NULL;
-  async__mpsc_push(q, &q->stub);
+  async__mpsc_push(q, &q->sentinel);
   next = atomic_load_explicit(&head->next, memory_order_acquire);
   if (next == NULL)
     return NULL;

@@ -16,7 +16,7 @@ typedef struct async__mpsc_node {
 typedef struct async__mpsc {
   _Alignas(64) _Atomic(async__mpsc_node_t *) tail; /* producers */
   _Alignas(64) async__mpsc_node_t *head;           /* the consumer only */
-  async__mpsc_node_t stub;
+  async__mpsc_node_t sentinel;
 } async__mpsc_t;
 
 void async__mpsc_init(async__mpsc_t *q);
