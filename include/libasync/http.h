@@ -32,9 +32,10 @@ typedef struct async_response async_response_t;
 /*
  * Options of sessions (async_session_set_*) and of single requests
  * (async_request_set_*, which override the session's for that request).
- * The number encodes the type: 10001 and up integers, 20001 and up doubles (seconds;
- * ASYNC_FOREVER for no limit), 30001 and up strings. async_session_option() finds
- * one by name, so bindings need not copy this table.
+ * The number encodes the type: from 10001 integers, from 20001 doubles
+ * (seconds; ASYNC_FOREVER for no limit), from 30001 strings.
+ * async_session_option() finds one by name, so bindings need not copy this
+ * table.
  */
 typedef enum async_session_opt {
   /* Connections open at once, in all: >= 1, default 100. Session only. */
