@@ -574,7 +574,9 @@ void async__exchange_use(async__exchange_t *ex, async__conn_t *c, int reused) {
     send_more(ex);
   if (!async__future_pending(&ex->op.base))
     return;
-  if (!ex->paused)
+  if (ex->paused)
+    async__stream_read_stop(c->stream);
+  else
     async__stream_read_start(c->stream);
   arm_read_timer(ex);
 }

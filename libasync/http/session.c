@@ -162,8 +162,9 @@ static async__conn_t *take_idle(async__host_t *h) {
       close_conn(c);
       continue;
     }
+    /* Reading goes on: the exchange takes over the stream's handler in
+     * the same step, and stopping here would cost an epoll_ctl. */
     async__timer_stop(c->idle_timer);
-    async__stream_read_stop(c->stream);
     return c;
   }
   return NULL;
