@@ -46,7 +46,10 @@ enum {
   /* Nobody outside the loop holds the future (a fire-and-forget task):
    * it is freed on the loop's thread before the loop, and holds no
    * reference to it, which spares an atomic on a shared line per task. */
-  ASYNC__LOOP_ONLY = 2
+  ASYNC__LOOP_ONLY = 2,
+  /* A timer that does not keep async_loop_run(DEFAULT) going (an idle
+   * connection's): only strong timers count as work. */
+  ASYNC__WEAK = 4
 };
 
 struct async_future {

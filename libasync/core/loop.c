@@ -71,6 +71,13 @@ static void wake(async_loop_t *loop) {
 
 /* ---- timers ---------------------------------------------------------- */
 
+static void stop_timer(async_loop_t *loop) {
+  if (ev_is_active(&loop->timer)) {
+    ev_ref(loop->ev); /* undoes the unref that followed its start */
+    ev_timer_stop(loop->ev, &loop->timer);
+  }
+}
+
 /* Keeps the libev timer armed for the earliest deadline. */
 static void arm_timer(async_loop_t *loop) {
   async_future_t *first = async__timers_first(&loop->timers);
@@ -78,7 +85,7 @@ static void arm_timer(async_loop_t *loop) {
 
   if (at == loop->timer_at)
     return;
-  ev_timer_stop(loop->ev, &loop->timer);
+  stop_timer(loop);
   loop->timer_at = at;
   if (first == NULL)
     return;
@@ -86,6 +93,22 @@ static void arm_timer(async_loop_t *loop) {
   at -= async__clock_now();
   ev_timer_set(&loop->timer, at > 0 ? at : 0, 0);
   ev_timer_start(loop->ev, &loop->timer);
+  /* The libev timer is never work in itself; strong timers are (see
+   * sync_timer_ref). */
+  ev_unref(loop->ev);
+}
+
+/* Keeps one reference on the libev loop while strong timers exist. */
+static void sync_timer_ref(async_loop_t *loop) {
+  int want = loop->timers.strong > 0;
+
+  if (want == loop->timers_ref)
+    return;
+  loop->timers_ref = want;
+  if (want)
+    ev_ref(loop->ev);
+  else
+    ev_unref(loop->ev);
 }
 
 int async__loop_add_timer(async_loop_t *loop, async_future_t *f) {
@@ -96,11 +119,13 @@ int async__loop_add_timer(async_loop_t *loop, async_future_t *f) {
   /* The libev timer is armed before the next poll (on_prepare), once
    * for however many timers came and went. */
   f->where = ASYNC__IN_TIMERS;
+  sync_timer_ref(loop);
   return 0;
 }
 
 void async__loop_remove_timer(async_loop_t *loop, async_future_t *f) {
   async__timers_remove(&loop->timers, f);
+  sync_timer_ref(loop);
 }
 
 /* A timer's deadline passed: sleeps complete, delayed tasks become ready. */
@@ -114,7 +139,7 @@ static void expire(async_future_t *f) {
     return;
   }
   /* The timers' reference passes to the ready list. */
-  async__timers_remove(&f->loop->timers, f);
+  async__loop_remove_timer(f->loop, f);
   f->where = ASYNC__IN_READY;
   async__list_push(&f->loop->ready, &f->link);
   if (!ev_is_active(&f->loop->idle))
@@ -126,9 +151,11 @@ static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
   double now = async__clock_now();
   async_future_t *f;
 
-  (void)ev;
   (void)revents;
-  loop->timer_at = -1; /* a one-shot timer is no longer armed */
+  /* libev stopped the one-shot timer before calling back, taking a
+   * reference that its start's unref had already given back. */
+  ev_ref(ev);
+  loop->timer_at = -1;
   while ((f = async__timers_first(&loop->timers)) != NULL && f->u.at <= now)
     expire(f);
   arm_timer(loop);
@@ -472,7 +499,7 @@ static void teardown(async_loop_t *loop) {
     while (drain_queue(loop, -1))
       ;
   } while (cancel_everything(loop));
-  ev_timer_stop(loop->ev, &loop->timer);
+  stop_timer(loop);
   ev_idle_stop(loop->ev, &loop->idle);
   ev_break(loop->ev, EVBREAK_ALL);
   pthread_mutex_lock(&loop->close_mutex);
@@ -566,7 +593,7 @@ ASYNC_EXTERN int async_loop_is_closed(async_loop_t *loop) {
 /* ---- running --------------------------------------------------------- */
 
 static int has_work(async_loop_t *loop) {
-  return !async__list_empty(&loop->ready) || loop->timers.count > 0 ||
+  return !async__list_empty(&loop->ready) || loop->timers.strong > 0 ||
          loop->pool.in_flight > 0 || atomic_load(&loop->wake_pending);
 }
 

@@ -30,6 +30,7 @@ struct async_loop {
   ev_idle idle;       /* active while the ready list is not empty */
   ev_timer timer;     /* armed for the earliest of `timers` */
   double timer_at;    /* the deadline `timer` is armed for, or -1 */
+  int timers_ref;     /* a libev reference held for strong timers */
 
   async__list_t ready;   /* futures to run: tasks, callbacks to call */
   async__list_t pending; /* futures that wait for something else */

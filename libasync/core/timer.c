@@ -32,6 +32,15 @@ async__timer_t *async__timer_new(async_loop_t *loop, async__timer_fn fn,
   return t;
 }
 
+async__timer_t *async__timer_new_weak(async_loop_t *loop, async__timer_fn fn,
+                                      void *data) {
+  async__timer_t *t = async__timer_new(loop, fn, data);
+
+  if (t != NULL)
+    atomic_fetch_or(&t->base.flags, ASYNC__WEAK);
+  return t;
+}
+
 int async__timer_start(async__timer_t *t, double seconds) {
   async_future_t *f = &t->base;
   int rv;

@@ -15,6 +15,10 @@ typedef void (*async__timer_fn)(async__timer_t *timer, void *data);
 async__timer_t *async__timer_new(async_loop_t *loop, async__timer_fn fn,
                                  void *data);
 
+/* A timer that does not keep async_loop_run(DEFAULT) going. */
+async__timer_t *async__timer_new_weak(async_loop_t *loop, async__timer_fn fn,
+                                      void *data);
+
 /* (Re)arms the timer to fire once after `seconds`. Returns 0 or
  * ASYNC_ENOMEM. */
 int async__timer_start(async__timer_t *timer, double seconds);

@@ -10,6 +10,7 @@ void async__timers_init(async__timers_t *t) {
   t->heap_len = 0;
   t->heap_cap = 0;
   t->count = 0;
+  t->strong = 0;
 }
 
 void async__timers_free(async__timers_t *t) {
@@ -95,6 +96,8 @@ int async__timers_add(async__timers_t *t, async_future_t *f) {
       return rv;
   }
   t->count++;
+  if (!(atomic_load_explicit(&f->flags, memory_order_relaxed) & ASYNC__WEAK))
+    t->strong++;
   return 0;
 }
 
@@ -104,6 +107,8 @@ void async__timers_remove(async__timers_t *t, async_future_t *f) {
   else
     async__list_remove(&f->link);
   t->count--;
+  if (!(atomic_load_explicit(&f->flags, memory_order_relaxed) & ASYNC__WEAK))
+    t->strong--;
 }
 
 async_future_t *async__timers_first(async__timers_t *t) {

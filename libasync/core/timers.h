@@ -18,6 +18,7 @@ typedef struct async__timers {
   uint32_t heap_len;
   uint32_t heap_cap;
   size_t count;
+  size_t strong; /* timers that are not ASYNC__WEAK */
 } async__timers_t;
 
 void async__timers_init(async__timers_t *t);

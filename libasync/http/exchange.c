@@ -22,11 +22,6 @@
 
 #define BODY_CHUNK 65536
 
-typedef struct exchange_cb {
-  async_response_cb cb;
-  void *userdata;
-} exchange_cb_t;
-
 static void begin_attempt(async__exchange_t *ex);
 
 /* ---- ending ----------------------------------------------------------- */
@@ -156,14 +151,16 @@ static int is_redirect(int status) {
  * next attempt's URL and method are set. */
 static int plan_redirect(async__exchange_t *ex) {
   async_response_t *r = ex->response;
-  const char *location = async__headers_get(&r->headers, "Location");
+  const char *location;
   async__url_t next;
   const char *why;
   char *target;
   int status = r->status;
 
-  if (!opt_int(ex, ASYNC_SESSION_FOLLOW_REDIRECTS) || !is_redirect(status) ||
-      location == NULL || *location == '\0')
+  if (!is_redirect(status) || !opt_int(ex, ASYNC_SESSION_FOLLOW_REDIRECTS))
+    return 0;
+  location = async__headers_get(&r->headers, "Location");
+  if (location == NULL || *location == '\0')
     return 0;
   /* 307 and 308 resend the body: not one that cannot be replayed. */
   if ((status == 307 || status == 308) && ex->with_body &&
@@ -183,8 +180,7 @@ static int plan_redirect(async__exchange_t *ex) {
                     : (status == 301 || status == 302) &&
                           strcmp(ex->method, "GET") != 0 &&
                           strcmp(ex->method, "HEAD") != 0) {
-    async__free(ex->method);
-    ex->method = async__strdup("GET");
+    ex->method = "GET";
     ex->with_body = 0;
   }
   async__url_free(&ex->url);
@@ -263,9 +259,10 @@ static void reset_response(async__exchange_t *ex) {
 
   async__headers_free(&r->headers);
   async__free(r->reason);
-  r->reason = async__strdup("");
+  r->reason = NULL;
   r->body_len = 0;
-  r->body[0] = '\0';
+  if (r->body != NULL)
+    r->body[0] = '\0';
   r->status = 0;
   if (ex->parser_on)
     async__parser_free(&ex->parser);
@@ -647,11 +644,9 @@ static void exchange_destroy(async__op_t *op) {
   async__exchange_t *ex = (async__exchange_t *)op;
 
   async_response_release(ex->response);
-  async__free(ex->method);
   async__url_free(&ex->url);
   async_request_release(ex->request);
   async_session_release(ex->session);
-  async__free(ex->cb);
 }
 
 static const async__op_class_t exchange_class = {exchange_cancel,
@@ -659,14 +654,13 @@ static const async__op_class_t exchange_class = {exchange_cancel,
 
 static void call_back(async_future_t *f, void *userdata) {
   async__exchange_t *ex = (async__exchange_t *)f;
-  exchange_cb_t *cb = ex->cb;
 
   (void)userdata;
   if (async_future_state(f) == ASYNC_DONE)
-    cb->cb(async_future_value(f), 0, NULL, cb->userdata);
+    ex->cb(async_future_value(f), 0, NULL, ex->cb_userdata);
   else
-    cb->cb(NULL, async_future_error(f), async_future_message(f),
-           cb->userdata);
+    ex->cb(NULL, async_future_error(f), async_future_message(f),
+           ex->cb_userdata);
 }
 
 int async__exchange_submit(async_session_t *s, async_request_t *r,
@@ -688,15 +682,14 @@ int async__exchange_submit(async_session_t *s, async_request_t *r,
   ex->session = async_session_retain(s);
   ex->request = async_request_retain(r);
   ex->with_body = 1;
-  ex->method = async__strdup(r->method);
+  ex->method = r->method; /* the request outlives the exchange */
   ex->response = async__response_new();
-  if (cb != NULL && (ex->cb = async__malloc(sizeof(exchange_cb_t))) != NULL) {
-    ((exchange_cb_t *)ex->cb)->cb = cb;
-    ((exchange_cb_t *)ex->cb)->userdata = userdata;
+  if (cb != NULL) {
+    ex->cb = cb;
+    ex->cb_userdata = userdata;
     ex->op.base.cb = call_back;
   }
-  if (ex->method == NULL || ex->response == NULL ||
-      (cb != NULL && ex->cb == NULL) ||
+  if (ex->response == NULL ||
       async__url_copy(&ex->url, &r->url) < 0) {
     async_future_release(&ex->op.base);
     async_future_release(&ex->op.base);

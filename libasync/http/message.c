@@ -21,14 +21,15 @@ int async__headers_add(async__headers_t *h, const char *name, size_t name_len,
     h->items = items;
     h->cap = cap;
   }
+  /* One block for both: name, NUL, value, NUL. */
   f = &h->items[h->count];
-  f->name = async__format("%.*s", (int)name_len, name);
-  f->value = async__format("%.*s", (int)value_len, value);
-  if (f->name == NULL || f->value == NULL) {
-    async__free(f->name);
-    async__free(f->value);
+  if ((f->name = async__malloc(name_len + value_len + 2)) == NULL)
     return ASYNC_ENOMEM;
-  }
+  memcpy(f->name, name, name_len);
+  f->name[name_len] = '\0';
+  f->value = f->name + name_len + 1;
+  memcpy(f->value, value, value_len);
+  f->value[value_len] = '\0';
   h->count++;
   return 0;
 }
@@ -49,7 +50,6 @@ void async__headers_remove(async__headers_t *h, const char *name) {
   while (i < h->count) {
     if (strcasecmp(h->items[i].name, name) == 0) {
       async__free(h->items[i].name);
-      async__free(h->items[i].value);
       memmove(&h->items[i], &h->items[i + 1],
               (h->count - i - 1) * sizeof(h->items[0]));
       h->count--;
@@ -62,10 +62,8 @@ void async__headers_remove(async__headers_t *h, const char *name) {
 void async__headers_free(async__headers_t *h) {
   size_t i;
 
-  for (i = 0; i < h->count; i++) {
-    async__free(h->items[i].name);
-    async__free(h->items[i].value);
-  }
+  for (i = 0; i < h->count; i++)
+    async__free(h->items[i].name); /* the value shares its block */
   async__free(h->items);
   memset(h, 0, sizeof(*h));
 }
@@ -89,20 +87,13 @@ async_response_t *async__response_new(void) {
   if (r == NULL)
     return NULL;
   atomic_init(&r->refs, 1);
-  r->body = async__strdup("");
-  r->reason = async__strdup("");
-  if (r->body == NULL || r->reason == NULL) {
-    async_response_release(r);
-    return NULL;
-  }
-  r->body_cap = 1;
   return r;
 }
 
 int async__response_append(async_response_t *r, const char *data,
                            size_t len) {
   if (r->body_len + len + 1 > r->body_cap) {
-    size_t cap = r->body_cap < 4096 ? 4096 : r->body_cap;
+    size_t cap = r->body_cap < 1024 ? 1024 : r->body_cap;
     char *body;
     while (cap < r->body_len + len + 1)
       cap *= 2;
@@ -143,7 +134,9 @@ ASYNC_EXTERN int async_response_status(const async_response_t *r) {
 }
 
 ASYNC_EXTERN const char *async_response_reason(const async_response_t *r) {
-  return r != NULL ? r->reason : NULL;
+  if (r == NULL)
+    return NULL;
+  return r->reason != NULL ? r->reason : "";
 }
 
 ASYNC_EXTERN int async_response_version(const async_response_t *r) {
@@ -181,7 +174,7 @@ ASYNC_EXTERN const char *async_response_body(const async_response_t *r,
   }
   if (len != NULL)
     *len = r->body_len;
-  return r->body;
+  return r->body != NULL ? r->body : "";
 }
 
 ASYNC_EXTERN const char *async_response_url(const async_response_t *r) {

@@ -13,7 +13,7 @@
 #include "http/url.h"
 
 typedef struct async__header {
-  char *name;
+  char *name;  /* owns the block that also holds value */
   char *value;
 } async__header_t;
 
@@ -60,9 +60,9 @@ struct async_response {
   atomic_uint refs;
   int status;
   int version;
-  char *reason;
+  char *reason; /* NULL: "" */
   async__headers_t headers;
-  char *body; /* NUL-terminated */
+  char *body; /* NUL-terminated; NULL: "" */
   size_t body_len;
   size_t body_cap;
   char *url;

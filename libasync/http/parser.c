@@ -20,16 +20,23 @@ static int fail(async__parser_t *p, int err, char *message) {
   return HPE_USER;
 }
 
-/* Appends to a growing string (field names and values arrive in pieces). */
-static int grow(char **s, size_t *len, const char *at, size_t n) {
-  char *t = async__realloc(*s, *len + n + 1);
-
-  if (t == NULL)
-    return -1;
-  memcpy(t + *len, at, n);
+/* Appends to a growing string (field names and values arrive in pieces);
+ * its capacity is kept, so most appends are a copy. */
+static int grow(char **s, size_t *len, size_t *cap, const char *at,
+                size_t n) {
+  if (*len + n + 1 > *cap) {
+    size_t c = *cap ? *cap : 64;
+    char *t;
+    while (c < *len + n + 1)
+      c *= 2;
+    if ((t = async__realloc(*s, c)) == NULL)
+      return -1;
+    *s = t;
+    *cap = c;
+  }
+  memcpy(*s + *len, at, n);
   *len += n;
-  t[*len] = '\0';
-  *s = t;
+  (*s)[*len] = '\0';
   return 0;
 }
 
@@ -44,9 +51,10 @@ static int on_message_begin(llhttp_t *l) {
 
 static int on_status(llhttp_t *l, const char *at, size_t n) {
   async__parser_t *p = self(l);
-  size_t len = strlen(p->response->reason);
+  size_t len = p->response->reason ? strlen(p->response->reason) : 0;
+  size_t cap = p->response->reason ? len + 1 : 0;
 
-  return grow(&p->response->reason, &len, at, n) < 0
+  return grow(&p->response->reason, &len, &cap, at, n) < 0
              ? fail(p, ASYNC_ENOMEM, NULL)
              : 0;
 }
@@ -54,14 +62,15 @@ static int on_status(llhttp_t *l, const char *at, size_t n) {
 static int on_header_field(llhttp_t *l, const char *at, size_t n) {
   async__parser_t *p = self(l);
 
-  return grow(&p->name, &p->name_len, at, n) < 0 ? fail(p, ASYNC_ENOMEM, NULL)
-                                                 : 0;
+  return grow(&p->name, &p->name_len, &p->name_cap, at, n) < 0
+             ? fail(p, ASYNC_ENOMEM, NULL)
+             : 0;
 }
 
 static int on_header_value(llhttp_t *l, const char *at, size_t n) {
   async__parser_t *p = self(l);
 
-  return grow(&p->value, &p->value_len, at, n) < 0
+  return grow(&p->value, &p->value_len, &p->value_cap, at, n) < 0
              ? fail(p, ASYNC_ENOMEM, NULL)
              : 0;
 }
@@ -121,8 +130,8 @@ static int on_message_complete(llhttp_t *l) {
   if (status < 200) {
     /* Informational: start over for the real head. */
     async__free(p->response->reason);
-    p->response->reason = async__strdup("");
-    return p->response->reason ? 0 : fail(p, ASYNC_ENOMEM, NULL);
+    p->response->reason = NULL;
+    return 0;
   }
   p->complete = 1;
   /* Stop here: whatever follows was not asked for. */

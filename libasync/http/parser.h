@@ -40,8 +40,10 @@ struct async__parser {
   char *message;        /* what failed */
   char *name;           /* the field name being read */
   size_t name_len;
+  size_t name_cap;
   char *value;          /* its value so far */
   size_t value_len;
+  size_t value_cap;
 };
 
 void async__parser_init(async__parser_t *p, async_response_t *response,

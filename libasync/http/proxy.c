@@ -134,7 +134,7 @@ static void tunnel_data(async__stream_t *s, const char *data, size_t len,
   if (t->response->status / 100 != 2 || used != len) {
     message = async__format("proxy refused CONNECT to %s:%d: %d %s", t->host,
                             t->port, t->response->status,
-                            t->response->reason);
+                            async_response_reason(t->response));
     tunnel_fail(t, ASYNC_ECONNECT, message ? message : "proxy refused");
     async__free(message);
     return;

@@ -100,7 +100,7 @@ void async__session_release(async_session_t *s, async__conn_t *c,
   if (!reusable || s->closed || !reusable_still(c) ||
       async__stream_buffered(c->stream) ||
       (c->idle_timer == NULL &&
-       (c->idle_timer = async__timer_new(s->loop, on_idle_timeout, c)) ==
+       (c->idle_timer = async__timer_new_weak(s->loop, on_idle_timeout, c)) ==
            NULL)) {
     close_conn(c);
     service_waiting(s);
@@ -115,6 +115,8 @@ void async__session_release(async_session_t *s, async__conn_t *c,
   c->host->idle.next = &c->link;
   async__timer_start(c->idle_timer, idle_limit(c));
   async__stream_set_handler(c->stream, &idle_handler, c);
+  /* An idle pool is not work: async_loop_run(DEFAULT) may return. */
+  async__stream_set_weak(c->stream, 1);
   async__stream_read_start(c->stream);
   service_waiting(s);
 }
@@ -123,22 +125,27 @@ void async__session_release(async_session_t *s, async__conn_t *c,
 
 async__host_t *async__session_host(async_session_t *s, const async__url_t *url,
                                    const char *proxy) {
-  char key[600];
   async__list_t *node;
   async__host_t *h;
 
-  snprintf(key, sizeof(key), "%s://%s:%d%s%s", url->https ? "https" : "http",
-           url->host, url->port, proxy ? " via " : "", proxy ? proxy : "");
   for (node = s->hosts.next; node != &s->hosts; node = node->next) {
     h = async__container_of(node, async__host_t, link);
-    if (strcmp(h->key, key) == 0)
+    if (h->https == url->https && h->port == url->port &&
+        strcmp(h->name, url->host) == 0 &&
+        (h->proxy == proxy ||
+         (h->proxy && proxy && strcmp(h->proxy, proxy) == 0)))
       return h;
   }
   if ((h = async__calloc(1, sizeof(*h))) == NULL ||
-      (h->key = async__strdup(key)) == NULL) {
+      (h->name = async__strdup(url->host)) == NULL ||
+      (proxy != NULL && (h->proxy = async__strdup(proxy)) == NULL)) {
+    if (h != NULL)
+      async__free(h->name);
     async__free(h);
     return NULL;
   }
+  h->https = url->https;
+  h->port = url->port;
   async__list_init(&h->idle);
   async__list_push(&s->hosts, &h->link);
   return h;
@@ -165,6 +172,7 @@ static async__conn_t *take_idle(async__host_t *h) {
     /* Reading goes on: the exchange takes over the stream's handler in
      * the same step, and stopping here would cost an epoll_ctl. */
     async__timer_stop(c->idle_timer);
+    async__stream_set_weak(c->stream, 0);
     return c;
   }
   return NULL;
@@ -416,7 +424,8 @@ static void free_session(async_session_t *s) {
   while (!async__list_empty(&s->hosts)) {
     async__host_t *h = async__container_of(s->hosts.next, async__host_t, link);
     async__list_remove(&h->link);
-    async__free(h->key);
+    async__free(h->name);
+    async__free(h->proxy);
     async__free(h);
   }
   async__headers_free(&s->headers);

@@ -57,7 +57,10 @@ struct async_session {
 /* Connections to one origin (through one proxy). */
 struct async__host {
   async__list_t link;
-  char *key;
+  int https;
+  int port;
+  char *name;
+  char *proxy; /* NULL: direct */
   async__list_t idle; /* most recently used first */
   size_t open;        /* open or opening */
 };
@@ -83,7 +86,7 @@ struct async__exchange {
   async_request_t *request;
 
   /* The current attempt (redirects make new ones). */
-  char *method;
+  const char *method; /* the request's, or "GET" after a 303 */
   async__url_t url;
   int drop_credentials;
   int with_body;
@@ -110,7 +113,8 @@ struct async__exchange {
   int more_wanted; /* the stream drained meanwhile */
 
   async_response_t *response;
-  void *cb; /* the callback form's callback and its userdata */
+  async_response_cb cb; /* the callback form's */
+  void *cb_userdata;
   double start;
   async__timer_t *deadline;
   async__timer_t *read_timer;

@@ -41,12 +41,42 @@ struct async__stream {
   int failed; /* a read or write failed */
   int shutdown_wanted;
   int busy;   /* inside a callback of ours: close is deferred */
+  int weak;   /* its watcher is not work for async_loop_run(DEFAULT) */
   char alpn[32];
   int closed; /* close was called */
 };
 
-static void free_stream(async__stream_t *s) {
+/* The watcher of a weak stream (an idle pooled connection) does not keep
+ * async_loop_run(DEFAULT) going: unref'd after each start, ref'd before
+ * each stop. */
+static void io_start(async__stream_t *s) {
+  ev_io_start(s->loop->ev, &s->io);
+  if (s->weak)
+    ev_unref(s->loop->ev);
+}
+
+static void io_stop(async__stream_t *s) {
+  if (!ev_is_active(&s->io))
+    return;
+  if (s->weak)
+    ev_ref(s->loop->ev);
   ev_io_stop(s->loop->ev, &s->io);
+}
+
+void async__stream_set_weak(async__stream_t *s, int weak) {
+  if (s->weak == weak)
+    return;
+  s->weak = weak;
+  if (ev_is_active(&s->io)) {
+    if (weak)
+      ev_unref(s->loop->ev);
+    else
+      ev_ref(s->loop->ev);
+  }
+}
+
+static void free_stream(async__stream_t *s) {
+  io_stop(s);
   /* A connection closed without close_notify makes OpenSSL drop its
    * session from resumption; one that did not fail says goodbye. */
   if (s->ssl != NULL && s->phase == SECURE && !s->failed) {
@@ -85,10 +115,10 @@ static void update_io(async__stream_t *s) {
   if (events == (s->io.events & (EV_READ | EV_WRITE)) &&
       ev_is_active(&s->io))
     return;
-  ev_io_stop(s->loop->ev, &s->io);
+  io_stop(s);
   ev_io_set(&s->io, s->fd, events);
   if (events != 0)
-    ev_io_start(s->loop->ev, &s->io);
+    io_start(s);
 }
 
 static void end(async__stream_t *s, int err, const char *message) {
@@ -337,13 +367,13 @@ static void handshake_step(async__stream_t *s) {
   }
   e = SSL_get_error(s->ssl, r);
   if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-    ev_io_stop(s->loop->ev, &s->io);
+    io_stop(s);
     ev_io_set(&s->io, s->fd, e == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
-    ev_io_start(s->loop->ev, &s->io);
+    io_start(s);
     return;
   }
   err = async__tls_handshake_error(s->ssl, e, s->host, &message);
-  ev_io_stop(s->loop->ev, &s->io);
+  io_stop(s);
   handshake_done(s, err, message);
 }
 
@@ -381,7 +411,7 @@ int async__stream_start_tls(async__stream_t *s, async__tls_t *tls,
   s->ready_userdata = userdata;
   /* The first step runs from the loop, so ready never runs in here. */
   ev_io_set(&s->io, s->fd, EV_WRITE);
-  ev_io_start(s->loop->ev, &s->io);
+  io_start(s);
   return 0;
 }
 
@@ -413,7 +443,7 @@ void async__stream_close(async__stream_t *s) {
   if (s == NULL || s->closed)
     return;
   s->closed = 1;
-  ev_io_stop(s->loop->ev, &s->io);
+  io_stop(s);
   if (s->busy == 0)
     free_stream(s);
 }

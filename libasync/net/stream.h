@@ -69,6 +69,10 @@ size_t async__stream_pending(async__stream_t *s);
 /* Once the queue is written: close_notify (TLS) and FIN. */
 void async__stream_shutdown(async__stream_t *s);
 
+/* A weak stream (an idle pooled connection) does not keep
+ * async_loop_run(DEFAULT) going. */
+void async__stream_set_weak(async__stream_t *s, int weak);
+
 /* Closes the socket and frees the stream; no callback runs after this.
  * Safe from inside the stream's own callbacks. */
 void async__stream_close(async__stream_t *s);
