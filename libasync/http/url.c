@@ -11,12 +11,43 @@
 #include "net/addrinfo.h"
 
 void async__url_free(async__url_t *url) {
-  async__free(url->text);
-  async__free(url->host);
-  async__free(url->target);
-  async__free(url->authority);
-  async__free(url->userinfo);
+  if (url->block != NULL) {
+    async__free(url->block);
+  } else {
+    /* Still being parsed: the pieces are separate. */
+    async__free(url->text);
+    async__free(url->host);
+    async__free(url->target);
+    async__free(url->authority);
+    async__free(url->userinfo);
+  }
   memset(url, 0, sizeof(*url));
+}
+
+/* Moves the pieces into one block. */
+static int pack(async__url_t *url) {
+  char **fields[] = {&url->text, &url->host, &url->target, &url->authority,
+                     &url->userinfo};
+  size_t len = 0, i, n;
+  char *block, *at;
+
+  for (i = 0; i < 5; i++)
+    len += *fields[i] ? strlen(*fields[i]) + 1 : 0;
+  if ((block = async__malloc(len)) == NULL)
+    return ASYNC_ENOMEM;
+  at = block;
+  for (i = 0; i < 5; i++) {
+    if (*fields[i] == NULL)
+      continue;
+    n = strlen(*fields[i]) + 1;
+    memcpy(at, *fields[i], n);
+    async__free(*fields[i]);
+    *fields[i] = at;
+    at += n;
+  }
+  url->block = block;
+  url->block_len = len;
+  return 0;
 }
 
 /* Bytes that never belong in a URL as sent: controls, space, non-ASCII
@@ -157,7 +188,7 @@ int async__url_parse(async__url_t *url, const char *text, const char **why) {
   }
   url->text = async__format("%s://%s%s", url->https ? "https" : "http",
                             url->authority, url->target);
-  if (url->text == NULL) {
+  if (url->text == NULL || pack(url) < 0) {
     async__url_free(url);
     return ASYNC_ENOMEM;
   }
@@ -197,19 +228,25 @@ int async__url_same_origin(const async__url_t *a, const async__url_t *b) {
          strcmp(a->host, b->host) == 0;
 }
 
+static char *rebase(const async__url_t *src, char *block, const char *p) {
+  return p != NULL ? block + (p - src->block) : NULL;
+}
+
 int async__url_copy(async__url_t *dst, const async__url_t *src) {
+  char *block = async__malloc(src->block_len);
+
   memset(dst, 0, sizeof(*dst));
+  if (block == NULL)
+    return ASYNC_ENOMEM;
+  memcpy(block, src->block, src->block_len);
+  dst->block = block;
+  dst->block_len = src->block_len;
   dst->https = src->https;
   dst->port = src->port;
-  dst->text = async__strdup(src->text);
-  dst->host = async__strdup(src->host);
-  dst->target = async__strdup(src->target);
-  dst->authority = async__strdup(src->authority);
-  dst->userinfo = async__strdup(src->userinfo);
-  if (dst->text == NULL || dst->host == NULL || dst->target == NULL ||
-      dst->authority == NULL || (src->userinfo && dst->userinfo == NULL)) {
-    async__url_free(dst);
-    return ASYNC_ENOMEM;
-  }
+  dst->text = rebase(src, block, src->text);
+  dst->host = rebase(src, block, src->host);
+  dst->target = rebase(src, block, src->target);
+  dst->authority = rebase(src, block, src->authority);
+  dst->userinfo = rebase(src, block, src->userinfo);
   return 0;
 }

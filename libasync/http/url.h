@@ -5,7 +5,12 @@
 #ifndef ASYNC_HTTP_URL_H
 #define ASYNC_HTTP_URL_H
 
+#include <stddef.h>
+
+/* The strings share one block, so a copy is one allocation. */
 typedef struct async__url {
+  char *block;
+  size_t block_len;
   char *text;   /* the whole URL, normalised */
   int https;    /* scheme https (1) or http (0) */
   char *host;   /* without brackets */
