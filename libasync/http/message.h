@@ -7,6 +7,7 @@
 
 #include <libasync/http.h>
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "http/options.h"
@@ -54,6 +55,14 @@ struct async_request {
   async_data_cb on_data;
   void *stream_userdata;
   async__http_options_t options; /* only what the request set */
+  /* The head as last written, for the next send of the same request
+   * through the same session with the same settings. */
+  pthread_mutex_t head_mutex;
+  char *head;
+  size_t head_len;
+  const void *head_session;
+  unsigned head_generation;
+  int head_absolute;
 };
 
 struct async_response {

@@ -589,6 +589,7 @@ static void set_call(async_loop_t *loop, async__call_t *call) {
   setting_t *v = call->p2;
 
   (void)loop;
+  s->generation++;
   switch (async__opt_type(v->opt)) {
   case ASYNC__OPT_INT:
     async__options_set_int(&s->options, v->opt, v->i);

@@ -37,6 +37,7 @@ struct async_session {
   int closed;
 
   async__http_options_t options;
+  unsigned generation; /* counts option changes: cached heads go stale */
   char *user_agent;
   async__headers_t headers; /* sent with every request */
   char *ca_file, *ca_dir, *cert_file, *key_file;
