@@ -84,10 +84,11 @@ typedef enum async_session_opt {
   /* Age after which a connection is not reused: 0 (none, the default).
    * Session only. */
   ASYNC_SESSION_MAX_CONNECTION_AGE = 20006,
-  /* The User-Agent header: default "libasync/VERSION". */
+  /* The User-Agent header: default "libasync/VERSION"; "" sends none. */
   ASYNC_SESSION_USER_AGENT = 30001,
   /* A header sent with every request, "Name: value"; "Name:" removes
-   * the default header Name. Repeatable. Session only. */
+   * the default header Name, including those the library adds
+   * (User-Agent, Accept, Accept-Encoding). Repeatable. Session only. */
   ASYNC_SESSION_HEADER = 30002,
   /* Trust the CA certificates of this PEM file instead of the system's.
    * Session only. */

@@ -556,6 +556,7 @@ static int write_head(async__exchange_t *ex, async__conn_t *c, int64_t length) {
   head.absolute_form = absolute;
   head.drop_credentials = ex->drop_credentials;
   head.body_length = length;
+  head.suppressed = s->suppressed;
   rv = async__request_head(&buf, &head);
   async__free(auth);
   if (rv < 0)

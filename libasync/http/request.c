@@ -222,6 +222,16 @@ static int append_field(async__buf_t *b, const char *name, const char *value) {
   return rv;
 }
 
+unsigned async__head_suppress_bit(const char *name) {
+  if (strcasecmp(name, "User-Agent") == 0)
+    return ASYNC__NO_USER_AGENT;
+  if (strcasecmp(name, "Accept") == 0)
+    return ASYNC__NO_ACCEPT;
+  if (strcasecmp(name, "Accept-Encoding") == 0)
+    return ASYNC__NO_ACCEPT_ENCODING;
+  return 0;
+}
+
 int async__request_head(async__buf_t *b, const async__head_t *h) {
   const async_request_t *r = h->request;
   const async__url_t *url = h->url;
@@ -245,12 +255,15 @@ int async__request_head(async__buf_t *b, const async__head_t *h) {
       rv |= append_field(b, f->name, f->value);
   }
   if (async__headers_get(&r->headers, "User-Agent") == NULL &&
-      h->user_agent != NULL)
+      h->user_agent != NULL && h->user_agent[0] != '\0' &&
+      !(h->suppressed & ASYNC__NO_USER_AGENT))
     rv |= append_field(b, "User-Agent", h->user_agent);
-  if (h->decompress && async__headers_get(&r->headers, "Accept-Encoding") ==
-                           NULL)
+  if (h->decompress &&
+      async__headers_get(&r->headers, "Accept-Encoding") == NULL &&
+      !(h->suppressed & ASYNC__NO_ACCEPT_ENCODING))
     rv |= append_field(b, "Accept-Encoding", "gzip, deflate");
-  if (async__headers_get(&r->headers, "Accept") == NULL)
+  if (async__headers_get(&r->headers, "Accept") == NULL &&
+      !(h->suppressed & ASYNC__NO_ACCEPT))
     rv |= append_field(b, "Accept", "*/*");
   for (i = 0; i < r->headers.count; i++) {
     const async__header_t *f = &r->headers.items[i];

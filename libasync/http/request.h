@@ -26,7 +26,18 @@ typedef struct async__head {
   int absolute_form;    /* through an HTTP proxy */
   int drop_credentials; /* redirected to another origin */
   int64_t body_length;  /* -1: chunked */
+  unsigned suppressed;  /* ASYNC__NO_* bits */
 } async__head_t;
+
+/* Headers the library adds that a session can take back ("Name:"). */
+enum {
+  ASYNC__NO_USER_AGENT = 1,
+  ASYNC__NO_ACCEPT = 2,
+  ASYNC__NO_ACCEPT_ENCODING = 4
+};
+
+/* The ASYNC__NO_* bit for a header name, or 0. */
+unsigned async__head_suppress_bit(const char *name);
 
 /* Appends the head. Returns 0 or ASYNC_ENOMEM. */
 int async__request_head(async__buf_t *b, const async__head_t *head);

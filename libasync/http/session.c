@@ -580,6 +580,9 @@ static void apply_header(async_session_t *s, const char *line) {
     if (*value != '\0')
       async__headers_add(&s->headers, name, strlen(name), value,
                          strlen(value));
+    else
+      /* "Name:" also takes back a header the library would add. */
+      s->suppressed |= async__head_suppress_bit(name);
     async__free(name);
   }
 }

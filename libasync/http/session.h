@@ -40,6 +40,7 @@ struct async_session {
   unsigned generation; /* counts option changes: cached heads go stale */
   char *user_agent;
   async__headers_t headers; /* sent with every request */
+  unsigned suppressed;      /* library headers not to send (ASYNC__NO_*) */
   char *ca_file, *ca_dir, *cert_file, *key_file;
   async__tls_t *tls; /* made for the first https request */
   async_resolver_t *resolver;
