@@ -12,10 +12,33 @@ set -euo pipefail
 cd "$LIBASYNC_ROOT"
 
 # The examples to run, in order: programs in build/release/examples/ with
-# their arguments.
+# their arguments. An argument "{www}" stands for the address of a local
+# nginx (http://127.0.0.1:PORT/): such an example runs with that nginx
+# started for it, on a free port, by the test fixtures
+# (tests/support/with-servers.sh), and stopped after (see run_demo).
 DEMOS=(
   "sleep"
+  "fetch_many {www}"
 )
+
+# run_demo PROGRAM [ARGS...]: runs one example. With a "{www}" argument it
+# runs under a local nginx whose document root also holds the files that
+# fetch_many asks for: base URL + "0" .. "4" (the seed's url.format(i)),
+# "page 0" .. "page 4".
+run_demo() {
+  if [[ "$*" != *"{www}"* ]]; then
+    "$@"
+    return
+  fi
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  tests/support/with-servers.sh --only nginx -- bash -c '
+    set -euo pipefail
+    for i in 0 1 2 3 4; do
+      printf "page %s\n" "$i" >"$ASYNC_TEST_WWW/$i"
+    done
+    www="http://127.0.0.1:$ASYNC_TEST_HTTP_PORT/"
+    exec "${@//\{www\}/$www}"' run_demo "$@"
+}
 
 libasync_ensure_packages
 libasync_configure "$LIBASYNC_RELEASE_DIR" "${LIBASYNC_RELEASE_ARGS[@]}"
@@ -33,7 +56,7 @@ for demo in "${DEMOS[@]}"; do
   argv[0]=$program
   echo
   libasync_log "${argv[*]}"
-  "${argv[@]}"
+  run_demo "${argv[@]}"
 done
 echo
 echo "demo.sh: ran ${#DEMOS[@]} example(s): ${DEMOS[*]}"
