@@ -271,3 +271,48 @@ Test(hostile, redirects_that_are_not_followed, .timeout = 30)
   async_session_release(s);
   net_finish(loop);
 }
+
+typedef struct chained {
+  async_session_t *session;
+  async_future_t *second;
+} chained_t;
+
+/* Sends the next request from the first one's callback: the pooled
+ * connection is taken again before its close (the server's FIN, already
+ * sent) has been read, so the request meets a dead connection. */
+static void send_second(async_response_t *r, int err, const char *message,
+                        void *userdata)
+{
+  chained_t *c = userdata;
+
+  cr_assert_eq(err, 0, "%s", message);
+  cr_assert_eq(async_response_status(r), 200);
+  cr_assert_eq(async_http_get(c->session, url_of("hostile", "/ok"),
+                              &c->second),
+               0);
+}
+
+Test(hostile, request_on_a_dead_pooled_connection_is_retried, .timeout = 30)
+{
+  async_loop_t *loop = net_loop();
+  async_session_t *s = test_session(loop);
+  async_request_t *r = NULL;
+  chained_t c = {s, NULL};
+  async_response_t *second;
+
+  NET_OK(async_request_new(&r, "GET",
+                           url_of("hostile", "/close-after-response")));
+  NET_OK(async_session_send_cb(s, r, send_second, &c));
+  while (c.second == NULL)
+    cr_assert_geq(async_loop_run(loop, ASYNC_RUN_ONCE), 0);
+  NET_OK(async_loop_run_until(loop, c.second));
+  second = ok_response(c.second);
+  cr_assert_str_eq(async_response_body(second, NULL), "ok\n");
+  /* Retried once, on a connection of its own. */
+  cr_assert_eq(async_response_reused(second), 0);
+  cr_assert_eq(async_response_connections(second), 1);
+  async_future_release(c.second);
+  async_request_release(r);
+  async_session_release(s);
+  net_finish(loop);
+}
