@@ -200,9 +200,39 @@ static int write_some(async__stream_t *s) {
   return 0;
 }
 
-int async__stream_write(async__stream_t *s, const void *data, size_t len) {
-  if (s->ended || s->closed)
-    return ASYNC_ECLOSED;
+/* Writes from the caller's bytes while nothing is queued. Returns how
+ * many went, or a negative error. */
+static ssize_t write_direct(async__stream_t *s, const char *data, size_t len) {
+  size_t done = 0;
+
+  while (done < len) {
+    size_t n = len - done;
+    ssize_t w;
+    if (s->ssl != NULL) {
+      int r = SSL_write(s->ssl, data + done, n > INT32_MAX ? INT32_MAX : (int)n);
+      if (r <= 0) {
+        int e = SSL_get_error(s->ssl, r);
+        if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
+          break; /* the rest is queued: OpenSSL accepts it moved */
+        ERR_clear_error();
+        return ASYNC_ESEND;
+      }
+      w = r;
+    } else {
+      w = send(s->fd, data + done, n, MSG_NOSIGNAL);
+      if (w < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+          break;
+        return ASYNC_ESEND;
+      }
+    }
+    done += (size_t)w;
+  }
+  return (ssize_t)done;
+}
+
+/* Queues bytes behind those already queued. */
+static int queue_bytes(async__stream_t *s, const char *data, size_t len) {
   if (s->sent > 0 && s->sent == s->len)
     s->sent = s->len = 0;
   if (s->len + len > s->cap) {
@@ -225,6 +255,30 @@ int async__stream_write(async__stream_t *s, const void *data, size_t len) {
   }
   memcpy(s->out + s->len, data, len);
   s->len += len;
+  return 0;
+}
+
+int async__stream_write(async__stream_t *s, const void *data, size_t len) {
+  const char *bytes = data;
+  int rv = 0;
+
+  if (s->ended || s->closed)
+    return ASYNC_ECLOSED;
+  /* Nothing queued: straight from the caller's bytes, no copy, and no
+   * buffer kept for a connection that writes what the kernel takes. */
+  if (s->phase != HANDSHAKE && s->len == s->sent && !s->tls_wants_write) {
+    ssize_t n = write_direct(s, bytes, len);
+    if (n < 0) {
+      s->busy++;
+      end(s, (int)n, strerror(errno ? errno : EPIPE));
+      leave(s);
+      return 0;
+    }
+    bytes += n;
+    len -= (size_t)n;
+  }
+  if (len > 0 && (rv = queue_bytes(s, bytes, len)) < 0)
+    return rv;
   if (s->phase != HANDSHAKE) {
     s->busy++;
     write_some(s);
