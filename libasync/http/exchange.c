@@ -217,6 +217,16 @@ static int on_head(async__parser_t *p, void *userdata) {
       return rv;
     }
   }
+  if (ex->request->on_data == NULL && !ex->decoder.active &&
+      !ex->parser.head_only && r->status != 204 && r->status != 304 &&
+      ex->parser.llhttp.content_length > 0 &&
+      ex->parser.llhttp.content_length < (uint64_t)64 << 20) {
+    /* The size is known: one allocation, no copies as it grows. */
+    int64_t max = async__opt_int(&ex->request->options, &ex->session->options,
+                                 ASYNC_SESSION_MAX_BODY_BYTES);
+    if (max == 0 || (int64_t)ex->parser.llhttp.content_length <= max)
+      async__response_reserve(r, (size_t)ex->parser.llhttp.content_length);
+  }
   if (ex->request->on_headers != NULL || ex->request->on_data != NULL) {
     r->loop = ex->session->loop;
     r->exchange = ex;

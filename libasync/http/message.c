@@ -90,6 +90,19 @@ async_response_t *async__response_new(void) {
   return r;
 }
 
+int async__response_reserve(async_response_t *r, size_t len) {
+  char *body;
+
+  if (len + 1 <= r->body_cap)
+    return 0;
+  if ((body = async__realloc(r->body, len + 1)) == NULL)
+    return ASYNC_ENOMEM;
+  r->body = body;
+  r->body_cap = len + 1;
+  r->body[r->body_len] = '\0';
+  return 0;
+}
+
 int async__response_append(async_response_t *r, const char *data,
                            size_t len) {
   if (r->body_len + len + 1 > r->body_cap) {

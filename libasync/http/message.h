@@ -87,6 +87,10 @@ struct async_response {
 
 async_response_t *async__response_new(void);
 
+/* Makes room for a body of `len` bytes (its Content-Length) at once,
+ * rather than growing by doubling. Returns 0 or ASYNC_ENOMEM. */
+int async__response_reserve(async_response_t *r, size_t len);
+
 /* Appends body bytes. Returns 0 or ASYNC_ENOMEM. */
 int async__response_append(async_response_t *r, const char *data, size_t len);
 

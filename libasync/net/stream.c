@@ -12,7 +12,8 @@
 #include "core/alloc.h"
 #include "core/loop.h"
 
-#define READ_CHUNK 16384
+/* Large enough for a 64 KiB body in one read. */
+#define READ_CHUNK 65536
 
 enum phase { PLAIN, HANDSHAKE, SECURE };
 
