@@ -71,8 +71,11 @@ static void finish_ok(async__exchange_t *ex) {
   async_response_t *r = ex->response;
 
   r->times[ASYNC_TIME_TOTAL] = async__clock_now() - ex->start;
-  async__free(r->url);
-  r->url = async__strdup(ex->url.text);
+  /* The response takes the URL's block: its text is the URL. */
+  async__free(r->url_block);
+  r->url_block = ex->url.block;
+  r->url = ex->url.text;
+  memset(&ex->url, 0, sizeof(ex->url));
   cleanup(ex);
   ex->response = NULL;
   async__future_done(&ex->op.base, r, async__response_free_value);
@@ -188,16 +191,35 @@ static int plan_redirect(async__exchange_t *ex) {
   return 1;
 }
 
+/* The two fields the client acts on, found in one pass that compares
+ * names only when their lengths match. */
+static void scan_head(async_response_t *r, const char **keep_alive,
+                      const char **encoding) {
+  size_t i;
+
+  *keep_alive = *encoding = NULL;
+  for (i = 0; i < r->headers.count; i++) {
+    const async__header_t *f = &r->headers.items[i];
+    size_t len = (size_t)(f->value - f->name) - 1;
+    if (len == 10 && *keep_alive == NULL &&
+        strcasecmp(f->name, "Keep-Alive") == 0)
+      *keep_alive = f->value;
+    else if (len == 16 && *encoding == NULL &&
+             strcasecmp(f->name, "Content-Encoding") == 0)
+      *encoding = f->value;
+  }
+}
+
 static int on_head(async__parser_t *p, void *userdata) {
   async__exchange_t *ex = userdata;
   async_response_t *r = ex->response;
-  const char *ka = async__headers_get(&r->headers, "Keep-Alive");
-  const char *encoding;
+  const char *ka, *encoding;
   char *message = NULL;
   int rv;
 
   (void)p;
   ex->phase = "body";
+  scan_head(r, &ka, &encoding);
   if (ka != NULL && ex->conn != NULL) {
     const char *t = strstr(ka, "timeout=");
     if (t != NULL)
@@ -206,8 +228,7 @@ static int on_head(async__parser_t *p, void *userdata) {
   ex->redirect = plan_redirect(ex);
   if (ex->redirect)
     return 0;
-  encoding = async__headers_get(&r->headers, "Content-Encoding");
-  if (opt_int(ex, ASYNC_SESSION_DECOMPRESS) && encoding != NULL &&
+  if (encoding != NULL && opt_int(ex, ASYNC_SESSION_DECOMPRESS) &&
       strcmp(ex->method, "HEAD") != 0 && r->status != 204 &&
       r->status != 304) {
     rv = async__decoder_init(&ex->decoder, encoding, &message);

@@ -138,7 +138,7 @@ ASYNC_EXTERN void async_response_release(async_response_t *r) {
   async__headers_free(&r->headers);
   async__free(r->reason);
   async__free(r->body);
-  async__free(r->url);
+  async__free(r->url_block);
   async__free(r);
 }
 

@@ -74,7 +74,8 @@ struct async_response {
   char *body; /* NUL-terminated; NULL: "" */
   size_t body_len;
   size_t body_cap;
-  char *url;
+  const char *url;  /* inside url_block */
+  char *url_block;  /* the final URL's strings, taken from the exchange */
   int redirects;
   int connections;
   int reused;
