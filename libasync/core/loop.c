@@ -83,7 +83,11 @@ static void arm_timer(async_loop_t *loop) {
   async_future_t *first = async__timers_first(&loop->timers);
   double at = first != NULL ? first->u.at : -1;
 
-  if (at == loop->timer_at)
+  /* Armed no later than needed: let it fire, find nothing due, and arm
+   * again then. Requests whose deadlines come and go would otherwise
+   * re-arm it on every one. It is never work in itself, so an early
+   * wake-up is all it costs. */
+  if (loop->timer_at >= 0 && (at < 0 || loop->timer_at <= at))
     return;
   stop_timer(loop);
   loop->timer_at = at;
