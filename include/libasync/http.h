@@ -387,8 +387,10 @@ ASYNC_EXTERN int async_response_connections(const async_response_t *r);
 
 /*
  * Streaming back-pressure: stop reading the body (the server is slowed
- * by TCP), and go on. Any thread. Returns 0, ASYNC_EINVAL, or
- * ASYNC_EBUSY when the response is not streaming or is complete.
+ * by TCP), and go on. What the current read already took is still
+ * delivered after a pause. While paused, the read timeout does not run.
+ * Any thread. Returns 0, ASYNC_EINVAL, or ASYNC_EBUSY when the response
+ * is not streaming or is complete.
  */
 ASYNC_EXTERN int async_response_pause(async_response_t *response);
 ASYNC_EXTERN int async_response_resume(async_response_t *response);

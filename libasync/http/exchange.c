@@ -379,7 +379,8 @@ static void on_data(async__stream_t *stream, const char *data, size_t len,
     ex->response->times[ASYNC_TIME_FIRST_BYTE] =
         async__clock_now() - ex->start;
   }
-  arm_read_timer(ex);
+  if (!ex->paused)
+    arm_read_timer(ex);
   rv = async__parser_feed(&ex->parser, data, len, &used);
   if (!async__future_pending(&ex->op.base))
     return; /* a callback of the parser ended it */
@@ -788,10 +789,14 @@ static void pause_call(async_loop_t *loop, async__call_t *call) {
   if (ex != NULL) {
     ex->paused = (int)call->i1;
     if (ex->conn != NULL) {
-      if (ex->paused)
+      /* Paused, the wait for data is the client's: no read timeout. */
+      if (ex->paused) {
         async__stream_read_stop(ex->conn->stream);
-      else
+        async__timer_stop(ex->read_timer);
+      } else {
         async__stream_read_start(ex->conn->stream);
+        arm_read_timer(ex);
+      }
     }
   }
   async_response_release(r);
