@@ -58,5 +58,26 @@ for demo in "${DEMOS[@]}"; do
   libasync_log "${argv[*]}"
   run_demo "${argv[@]}"
 done
+
+# The seed's aiohttp programs on the Python binding (bindings/python/
+# examples/), all three under one local nginx that serves what they ask
+# for: the base URL + "{}" (the first does not fill it in) and + "0" .. "4".
+libasync_build "$LIBASYNC_RELEASE_DIR" async
+echo
+libasync_log "python3 bindings/python/examples/{fetch_one,fetch_wait,fetch_gather}.py"
+# shellcheck disable=SC2016 # expanded by the inner shell
+LIBASYNC_LIBRARY="$PWD/$LIBASYNC_RELEASE_DIR/libasync.so.1" \
+  PYTHONPATH="$PWD/bindings/python" \
+  tests/support/with-servers.sh --only nginx -- bash -c '
+    set -euo pipefail
+    for page in "{}" 0 1 2 3 4; do
+      printf "page %s\n" "$page" >"$ASYNC_TEST_WWW/$page"
+    done
+    for example in fetch_one fetch_wait fetch_gather; do
+      echo "--- $example.py"
+      python3 "bindings/python/examples/$example.py" \
+        "http://127.0.0.1:$ASYNC_TEST_HTTP_PORT/"
+    done'
+
 echo
 echo "demo.sh: ran ${#DEMOS[@]} example(s): ${DEMOS[*]}"
