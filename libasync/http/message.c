@@ -9,6 +9,24 @@
 
 /* ---- header lists ---------------------------------------------------- */
 
+#define ARENA_CHUNK 1024
+
+static char *arena_take(async__headers_t *h, size_t n) {
+  async__arena_chunk_t *c = h->chunks;
+
+  if (c == NULL || c->size - c->used < n) {
+    size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+    if ((c = async__malloc(sizeof(*c) + size)) == NULL)
+      return NULL;
+    c->used = 0;
+    c->size = size;
+    c->next = h->chunks;
+    h->chunks = c;
+  }
+  c->used += n;
+  return c->data + c->used - n;
+}
+
 int async__headers_add(async__headers_t *h, const char *name, size_t name_len,
                        const char *value, size_t value_len) {
   async__header_t *f;
@@ -21,9 +39,9 @@ int async__headers_add(async__headers_t *h, const char *name, size_t name_len,
     h->items = items;
     h->cap = cap;
   }
-  /* One block for both: name, NUL, value, NUL. */
+  /* Name, NUL, value, NUL, from the arena. */
   f = &h->items[h->count];
-  if ((f->name = async__malloc(name_len + value_len + 2)) == NULL)
+  if ((f->name = arena_take(h, name_len + value_len + 2)) == NULL)
     return ASYNC_ENOMEM;
   memcpy(f->name, name, name_len);
   f->name[name_len] = '\0';
@@ -49,7 +67,7 @@ void async__headers_remove(async__headers_t *h, const char *name) {
 
   while (i < h->count) {
     if (strcasecmp(h->items[i].name, name) == 0) {
-      async__free(h->items[i].name);
+      /* Its text stays in the arena until the list is freed. */
       memmove(&h->items[i], &h->items[i + 1],
               (h->count - i - 1) * sizeof(h->items[0]));
       h->count--;
@@ -60,10 +78,11 @@ void async__headers_remove(async__headers_t *h, const char *name) {
 }
 
 void async__headers_free(async__headers_t *h) {
-  size_t i;
-
-  for (i = 0; i < h->count; i++)
-    async__free(h->items[i].name); /* the value shares its block */
+  while (h->chunks != NULL) {
+    async__arena_chunk_t *next = h->chunks->next;
+    async__free(h->chunks);
+    h->chunks = next;
+  }
   async__free(h->items);
   memset(h, 0, sizeof(*h));
 }

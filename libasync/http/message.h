@@ -14,14 +14,24 @@
 #include "http/url.h"
 
 typedef struct async__header {
-  char *name;  /* owns the block that also holds value */
+  char *name; /* in the list's arena, followed by its value */
   char *value;
 } async__header_t;
+
+/* A piece of a header list's arena: field text is bump-allocated here,
+ * so a response's fields cost a couple of allocations, not one each. */
+typedef struct async__arena_chunk {
+  struct async__arena_chunk *next;
+  size_t used;
+  size_t size;
+  char data[];
+} async__arena_chunk_t;
 
 typedef struct async__headers {
   async__header_t *items;
   size_t count;
   size_t cap;
+  async__arena_chunk_t *chunks; /* the newest first */
 } async__headers_t;
 
 /* Adds a copy. Returns 0 or ASYNC_ENOMEM. */

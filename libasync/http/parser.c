@@ -59,20 +59,57 @@ static int on_status(llhttp_t *l, const char *at, size_t n) {
              : 0;
 }
 
+/*
+ * A field's name or value, as llhttp hands it over: usually in one piece
+ * that stays in the caller's bytes until the field is stored (no copy);
+ * otherwise gathered in the parser's buffer. Before the caller's bytes go
+ * away (the end of a feed), a piece still referenced is copied.
+ */
+static int take_piece(async__piece_t *piece, const char *at, size_t n) {
+  if (piece->len == 0 && !piece->owned) {
+    piece->ref = at;
+    piece->len = n;
+    return 0;
+  }
+  if (!piece->owned) {
+    size_t len = 0;
+    if (grow(&piece->buf, &len, &piece->cap, piece->ref, piece->len) < 0)
+      return -1;
+    piece->owned = 1;
+  }
+  return grow(&piece->buf, &piece->len, &piece->cap, at, n);
+}
+
+static int keep_piece(async__piece_t *piece) {
+  size_t len = 0;
+
+  if (piece->owned || piece->len == 0)
+    return 0;
+  if (grow(&piece->buf, &len, &piece->cap, piece->ref, piece->len) < 0)
+    return -1;
+  piece->owned = 1;
+  return 0;
+}
+
+static const char *piece_text(const async__piece_t *piece) {
+  return piece->owned ? piece->buf : piece->ref;
+}
+
+static void piece_reset(async__piece_t *piece) {
+  piece->len = 0;
+  piece->owned = 0;
+}
+
 static int on_header_field(llhttp_t *l, const char *at, size_t n) {
   async__parser_t *p = self(l);
 
-  return grow(&p->name, &p->name_len, &p->name_cap, at, n) < 0
-             ? fail(p, ASYNC_ENOMEM, NULL)
-             : 0;
+  return take_piece(&p->name, at, n) < 0 ? fail(p, ASYNC_ENOMEM, NULL) : 0;
 }
 
 static int on_header_value(llhttp_t *l, const char *at, size_t n) {
   async__parser_t *p = self(l);
 
-  return grow(&p->value, &p->value_len, &p->value_cap, at, n) < 0
-             ? fail(p, ASYNC_ENOMEM, NULL)
-             : 0;
+  return take_piece(&p->value, at, n) < 0 ? fail(p, ASYNC_ENOMEM, NULL) : 0;
 }
 
 static int on_header_value_complete(llhttp_t *l) {
@@ -82,14 +119,13 @@ static int on_header_value_complete(llhttp_t *l) {
   if (++p->fields > p->max_fields)
     return fail(p, ASYNC_ETOOLARGE,
                 async__format("more than %zu header fields", p->max_fields));
-  rv = async__headers_add(&p->response->headers, p->name ? p->name : "",
-                          p->name_len, p->value ? p->value : "",
-                          p->value_len);
-  p->name_len = p->value_len = 0;
-  if (p->name)
-    p->name[0] = '\0';
-  if (p->value)
-    p->value[0] = '\0';
+  rv = async__headers_add(&p->response->headers,
+                          p->name.len ? piece_text(&p->name) : "",
+                          p->name.len,
+                          p->value.len ? piece_text(&p->value) : "",
+                          p->value.len);
+  piece_reset(&p->name);
+  piece_reset(&p->value);
   return rv < 0 ? fail(p, rv, NULL) : 0;
 }
 
@@ -164,10 +200,12 @@ void async__parser_init(async__parser_t *p, async_response_t *response,
 }
 
 void async__parser_free(async__parser_t *p) {
-  async__free(p->name);
-  async__free(p->value);
+  async__free(p->name.buf);
+  async__free(p->value.buf);
   async__free(p->message);
-  p->name = p->value = p->message = NULL;
+  memset(&p->name, 0, sizeof(p->name));
+  memset(&p->value, 0, sizeof(p->value));
+  p->message = NULL;
 }
 
 static int protocol_error(async__parser_t *p, llhttp_errno_t e) {
@@ -199,6 +237,9 @@ int async__parser_feed(async__parser_t *p, const char *data, size_t len,
     if (p->in_head && p->head_bytes + n > p->max_head)
       n = p->max_head - p->head_bytes + 1;
     e = llhttp_execute(&p->llhttp, data + done, n);
+    /* A field cut by the end of these bytes is kept before they go. */
+    if (keep_piece(&p->name) < 0 || keep_piece(&p->value) < 0)
+      return fail(p, ASYNC_ENOMEM, NULL), p->err;
     if (e == HPE_PAUSED) {
       *used = (size_t)(llhttp_get_error_pos(&p->llhttp) - data);
       return 1;

@@ -13,6 +13,15 @@
 
 typedef struct async__parser async__parser_t;
 
+/* A field name or value being read (see parser.c). */
+typedef struct async__piece {
+  const char *ref; /* in the bytes being fed, while not owned */
+  char *buf;       /* gathered here once owned */
+  size_t len;
+  size_t cap;
+  int owned;
+} async__piece_t;
+
 typedef struct async__parser_handler {
   /* The final head is in `response` (status, reason, version, headers).
    * Return 0, or a negative error to stop. */
@@ -38,12 +47,8 @@ struct async__parser {
   int complete;         /* the final response is complete */
   int err;              /* a negative error once failed */
   char *message;        /* what failed */
-  char *name;           /* the field name being read */
-  size_t name_len;
-  size_t name_cap;
-  char *value;          /* its value so far */
-  size_t value_len;
-  size_t value_cap;
+  async__piece_t name;  /* the field name being read */
+  async__piece_t value; /* its value so far */
 };
 
 void async__parser_init(async__parser_t *p, async_response_t *response,
