@@ -12,6 +12,10 @@
  * from, and how long each phase took. A response is immutable once
  * delivered and readable from any thread.
  *
+ * Every function here may be called from any thread; callbacks run on
+ * the loop's thread. Pointers that response accessors return are
+ * borrowed: valid while the response lives.
+ *
  * Every operation has a future form and a callback form. Every failure
  * completes with one async_err_t and a message naming the URL and what
  * happened: ASYNC_EURL, ASYNC_ESCHEME, ASYNC_EDNS, ASYNC_ECONNECT,
