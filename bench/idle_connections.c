@@ -32,6 +32,8 @@
 
 #include <libasync.h>
 
+#include "common/proc_status.h"
+
 #define DEFAULT_COUNT 10000L
 #define SPARE_FDS 256 /* descriptors besides the sockets */
 
@@ -55,23 +57,6 @@ static int usage(void) {
   return 2;
 }
 
-/* A "Vm...:" field of /proc/self/status, in KiB, or -1. */
-static long status_kb(const char *field) {
-  FILE *status = fopen("/proc/self/status", "r");
-  size_t len = strlen(field);
-  char line[256];
-  long kb = -1;
-
-  if (!status)
-    return -1;
-  while (fgets(line, sizeof(line), status))
-    if (strncmp(line, field, len) == 0 && line[len] == ':') {
-      kb = strtol(line + len + 1, NULL, 10);
-      break;
-    }
-  fclose(status);
-  return kb;
-}
 
 /* Room for n sockets: the soft limit raised, the hard one too if need be
  * (which takes root). */
@@ -171,14 +156,14 @@ int main(int argc, char **argv) {
 
   fetch(session, request, 1, &state);
   malloc_trim(0);
-  base_kb = status_kb("VmRSS");
+  base_kb = bench_status_kb("VmRSS");
 
   /* One of these takes the idle connection; the others open their own. */
   fetch(session, request, count, &state);
   async_session_stats(session, &opened, &open_now);
-  idle_kb = status_kb("VmRSS");
+  idle_kb = bench_status_kb("VmRSS");
   malloc_trim(0);
-  trimmed_kb = status_kb("VmRSS");
+  trimmed_kb = bench_status_kb("VmRSS");
 
   per = (double)(idle_kb - base_kb) * 1024.0 / (double)(count - 1);
   per_trimmed = (double)(trimmed_kb - base_kb) * 1024.0 / (double)(count - 1);

@@ -20,6 +20,8 @@
 
 #include <libasync.h>
 
+#include "common/proc_status.h"
+
 #define DEFAULT_TASKS 1000000L
 #define SLEEP_S 1.0
 
@@ -36,23 +38,6 @@ static double monotonic_time(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A "Vm...:" field of /proc/self/status, in kB, or -1. */
-static long status_kb(const char *field) {
-  FILE *status = fopen("/proc/self/status", "r");
-  size_t len = strlen(field);
-  char line[256];
-  long kb = -1;
-
-  if (!status)
-    return -1;
-  while (fgets(line, sizeof(line), status))
-    if (strncmp(line, field, len) == 0 && line[len] == ':') {
-      kb = strtol(line + len + 1, NULL, 10);
-      break;
-    }
-  fclose(status);
-  return kb;
-}
 
 static void die(const char *call, int err) {
   fprintf(stderr, "timers: %s: %s\n", call, async_strerror(err));
@@ -113,14 +98,14 @@ int main(int argc, char **argv) {
 
   if ((rv = async_loop_new(&loop)) < 0)
     die("async_loop_new", rv);
-  baseline_kb = status_kb("VmRSS");
+  baseline_kb = bench_status_kb("VmRSS");
 
   start = monotonic_time();
   start_sleeps(loop, n, &state);
   if ((rv = async_loop_run(loop, ASYNC_RUN_DEFAULT)) < 0)
     die("async_loop_run", rv);
   wall_s = state.last_done - start;
-  peak_kb = status_kb("VmHWM");
+  peak_kb = bench_status_kb("VmHWM");
   bytes_per_sleep = (double)(peak_kb - baseline_kb) * 1024.0 / (double)n;
 
   printf("timers: %ld concurrent sleeps of %.1f s\n", n, SLEEP_S);

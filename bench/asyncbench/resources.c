@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "../common/proc_status.h"
+
 static double seconds(struct timeval tv) {
   return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
@@ -28,23 +30,5 @@ void ab_cpu_now(ab_cpu_t *cpu) {
   }
 }
 
-/*
- * VmHWM, the peak of this program's own address space. Not ru_maxrss,
- * which also counts the image that exec replaced (the shell or the tool
- * that started this program), a floor of megabytes under the figure.
- */
-long ab_peak_rss_kb(void) {
-  FILE *status = fopen("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-
-  if (status == NULL)
-    return -1;
-  while (fgets(line, sizeof(line), status) != NULL)
-    if (strncmp(line, "VmHWM:", 6) == 0) {
-      kb = strtol(line + 6, NULL, 10);
-      break;
-    }
-  fclose(status);
-  return kb;
-}
+/* VmHWM: see common/proc_status.h. */
+long ab_peak_rss_kb(void) { return bench_status_kb("VmHWM"); }

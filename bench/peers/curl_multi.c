@@ -32,6 +32,8 @@
 
 #include <curl/curl.h>
 
+#include "../common/proc_status.h"
+
 #define MAX_EVENTS 256
 #define CODES 128 /* CURLcode values counted one by one */
 
@@ -71,23 +73,6 @@ static double cpu_s(void) {
          (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-/* VmHWM: the peak of this program's own address space (ru_maxrss would
- * also count the image that exec replaced). */
-static long peak_rss_kb(void) {
-  FILE *status = fopen("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-
-  if (status == NULL)
-    return -1;
-  while (fgets(line, sizeof(line), status) != NULL)
-    if (strncmp(line, "VmHWM:", 6) == 0) {
-      kb = strtol(line + 6, NULL, 10);
-      break;
-    }
-  fclose(status);
-  return kb;
-}
 
 static int usage(const char *problem) {
   if (problem != NULL)
@@ -292,14 +277,14 @@ static void report(const options_t *o, const bench_t *b, double wall,
   printf("  requests/s    %.1f\n", wall > 0 ? (double)b->ok / wall : 0);
   printf("  received      %llu body bytes\n", b->bytes);
   printf("  CPU           %.3f s: %.2f us per request\n", cpu, us);
-  printf("  peak RSS      %ld KiB\n", peak_rss_kb());
+  printf("  peak RSS      %ld KiB\n", bench_status_kb("VmHWM"));
   for (i = 0; i < CODES; i++)
     if (b->errors[i] > 0)
       printf("  error         %s: %lld\n", curl_easy_strerror((CURLcode)i),
              b->errors[i]);
   printf("RESULT requests=%lld errors=%lld wall_s=%.6f cpu_us_per_req=%.3f "
          "rss_kb=%ld non2xx=%lld bytes=%llu\n",
-         b->ok, b->failed, wall, us, peak_rss_kb(), b->non2xx, b->bytes);
+         b->ok, b->failed, wall, us, bench_status_kb("VmHWM"), b->non2xx, b->bytes);
 }
 
 int main(int argc, char **argv) {
