@@ -162,7 +162,7 @@ static int plan_redirect(async__exchange_t *ex) {
 
   if (!is_redirect(status) || !opt_int(ex, ASYNC_SESSION_FOLLOW_REDIRECTS))
     return 0;
-  location = async__headers_get(&r->headers, "Location");
+  location = async__fields_get(r->fields, r->field_count, "Location");
   if (location == NULL || *location == '\0')
     return 0;
   /* 307 and 308 resend the body: not one that cannot be replayed. */
@@ -192,19 +192,19 @@ static int plan_redirect(async__exchange_t *ex) {
 }
 
 /* The two fields the client acts on, found in one pass that compares
- * names only when their lengths match. */
+ * names only when their first letters match. */
 static void scan_head(async_response_t *r, const char **keep_alive,
                       const char **encoding) {
   size_t i;
 
   *keep_alive = *encoding = NULL;
-  for (i = 0; i < r->headers.count; i++) {
-    const async__header_t *f = &r->headers.items[i];
-    size_t len = (size_t)(f->value - f->name) - 1;
-    if (len == 10 && *keep_alive == NULL &&
+  for (i = 0; i < r->field_count; i++) {
+    const async__header_t *f = &r->fields[i];
+    int first = f->name[0] | 0x20; /* lower case, for letters */
+    if (first == 'k' && *keep_alive == NULL &&
         strcasecmp(f->name, "Keep-Alive") == 0)
       *keep_alive = f->value;
-    else if (len == 16 && *encoding == NULL &&
+    else if (first == 'c' && *encoding == NULL &&
              strcasecmp(f->name, "Content-Encoding") == 0)
       *encoding = f->value;
   }
@@ -288,9 +288,7 @@ static const async__parser_handler_t parser_handler = {on_head, on_body};
 static void reset_response(async__exchange_t *ex) {
   async_response_t *r = ex->response;
 
-  async__headers_free(&r->headers);
-  async__free(r->reason);
-  r->reason = NULL;
+  async__response_clear_head(r);
   r->body_len = 0;
   if (r->body != NULL)
     r->body[0] = '\0';

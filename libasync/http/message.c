@@ -53,11 +53,16 @@ int async__headers_add(async__headers_t *h, const char *name, size_t name_len,
 }
 
 const char *async__headers_get(const async__headers_t *h, const char *name) {
+  return async__fields_get(h->items, h->count, name);
+}
+
+const char *async__fields_get(const async__header_t *fields, size_t count,
+                              const char *name) {
   size_t i;
 
-  for (i = 0; i < h->count; i++) {
-    if (strcasecmp(h->items[i].name, name) == 0)
-      return h->items[i].value;
+  for (i = 0; i < count; i++) {
+    if (strcasecmp(fields[i].name, name) == 0)
+      return fields[i].value;
   }
   return NULL;
 }
@@ -109,6 +114,14 @@ async_response_t *async__response_new(void) {
   return r;
 }
 
+void async__response_clear_head(async_response_t *r) {
+  async__free(r->head);
+  r->head = NULL;
+  r->fields = NULL;
+  r->field_count = 0;
+  r->reason = NULL;
+}
+
 int async__response_reserve(async_response_t *r, size_t len) {
   char *body;
 
@@ -154,8 +167,7 @@ ASYNC_EXTERN void async_response_release(async_response_t *r) {
   if (r == NULL ||
       atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
     return;
-  async__headers_free(&r->headers);
-  async__free(r->reason);
+  async__free(r->head);
   async__free(r->body);
   async__free(r->url_block);
   async__free(r);
@@ -177,23 +189,24 @@ ASYNC_EXTERN int async_response_version(const async_response_t *r) {
 
 ASYNC_EXTERN const char *async_response_header(const async_response_t *r,
                                                const char *name) {
-  return r != NULL && name != NULL ? async__headers_get(&r->headers, name)
-                                   : NULL;
+  return r != NULL && name != NULL
+             ? async__fields_get(r->fields, r->field_count, name)
+             : NULL;
 }
 
 ASYNC_EXTERN size_t async_response_header_count(const async_response_t *r) {
-  return r != NULL ? r->headers.count : 0;
+  return r != NULL ? r->field_count : 0;
 }
 
 ASYNC_EXTERN int async_response_header_at(const async_response_t *r, size_t i,
                                           const char **name,
                                           const char **value) {
-  if (r == NULL || i >= r->headers.count)
+  if (r == NULL || i >= r->field_count)
     return ASYNC_EINVAL;
   if (name != NULL)
-    *name = r->headers.items[i].name;
+    *name = r->fields[i].name;
   if (value != NULL)
-    *value = r->headers.items[i].value;
+    *value = r->fields[i].value;
   return 0;
 }
 

@@ -39,6 +39,9 @@ int async__headers_add(async__headers_t *h, const char *name, size_t name_len,
                        const char *value, size_t value_len);
 /* The first value of name (any case), or NULL. */
 const char *async__headers_get(const async__headers_t *h, const char *name);
+/* The same, in an array of fields. */
+const char *async__fields_get(const async__header_t *fields, size_t count,
+                              const char *name);
 /* Removes every field called name. */
 void async__headers_remove(async__headers_t *h, const char *name);
 void async__headers_free(async__headers_t *h);
@@ -79,8 +82,12 @@ struct async_response {
   atomic_uint refs;
   int status;
   int version;
-  char *reason; /* NULL: "" */
-  async__headers_t headers;
+  /* The final head, in one block (the parser's): its fields, then their
+   * text, where the reason is too. */
+  char *head;
+  async__header_t *fields; /* in head */
+  size_t field_count;
+  const char *reason; /* in head; NULL: "" */
   char *body; /* NUL-terminated; NULL: "" */
   size_t body_len;
   size_t body_cap;
@@ -97,6 +104,9 @@ struct async_response {
 };
 
 async_response_t *async__response_new(void);
+
+/* Drops the head (a retry or a redirect starts another). */
+void async__response_clear_head(async_response_t *r);
 
 /* Makes room for a body of `len` bytes (its Content-Length) at once,
  * rather than growing by doubling. Returns 0 or ASYNC_ENOMEM. */

@@ -2,6 +2,7 @@
 
 #include <libasync/error.h>
 
+#include <stddef.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -20,24 +21,39 @@ static int fail(async__parser_t *p, int err, char *message) {
   return HPE_USER;
 }
 
-/* Appends to a growing string (field names and values arrive in pieces);
- * its capacity is kept, so most appends are a copy. */
-static int grow(char **s, size_t *len, size_t *cap, const char *at,
-                size_t n) {
-  if (*len + n + 1 > *cap) {
-    size_t c = *cap ? *cap : 64;
+/*
+ * How a head is read without copying each field: llhttp says where a
+ * reason, name or value lies in the bytes it is given, and the parser
+ * keeps offsets from `base`. While a head arrives within one feed, base is
+ * the bytes fed, and the complete head is copied once, into the response.
+ * A head cut by the end of a feed is saved, and its later bytes are
+ * appended to the saved ones and parsed there, so that every offset
+ * counts from one contiguous text.
+ */
+
+/* Bytes appended to a saved head at a time: what follows the head's end
+ * is body, parsed from the copy, so the copy is kept short. */
+#define SAVE_SLICE 4096
+
+/* Appends bytes to the saved head. Returns 0 or -1 (no memory). */
+static int save(async__parser_t *p, const char *at, size_t n) {
+  if (p->saved_len + n > p->saved_cap) {
+    size_t cap = p->saved_cap ? p->saved_cap : 512;
     char *t;
-    while (c < *len + n + 1)
-      c *= 2;
-    if ((t = async__realloc(*s, c)) == NULL)
+    while (cap < p->saved_len + n)
+      cap *= 2;
+    if ((t = async__realloc(p->saved, cap)) == NULL)
       return -1;
-    *s = t;
-    *cap = c;
+    p->saved = t;
+    p->saved_cap = cap;
   }
-  memcpy(*s + *len, at, n);
-  *len += n;
-  (*s)[*len] = '\0';
+  memcpy(p->saved + p->saved_len, at, n);
+  p->saved_len += n;
   return 0;
+}
+
+static uint32_t offset(const async__parser_t *p, const char *at) {
+  return (uint32_t)(at - p->base);
 }
 
 static int on_message_begin(llhttp_t *l) {
@@ -45,88 +61,115 @@ static int on_message_begin(llhttp_t *l) {
 
   p->in_head = 1;
   p->fields = 0;
-  async__headers_free(&p->response->headers);
+  p->reason_len = 0;
+  memset(&p->field, 0, sizeof(p->field));
   return 0;
 }
 
+/* A reason, name or value may come in pieces (cut by the end of a feed):
+ * they follow each other in the text, so the first says where it starts
+ * and each adds to its length. */
 static int on_status(llhttp_t *l, const char *at, size_t n) {
   async__parser_t *p = self(l);
-  size_t len = p->response->reason ? strlen(p->response->reason) : 0;
-  size_t cap = p->response->reason ? len + 1 : 0;
 
-  return grow(&p->response->reason, &len, &cap, at, n) < 0
-             ? fail(p, ASYNC_ENOMEM, NULL)
-             : 0;
-}
-
-/*
- * A field's name or value, as llhttp hands it over: usually in one piece
- * that stays in the caller's bytes until the field is stored (no copy);
- * otherwise gathered in the parser's buffer. Before the caller's bytes go
- * away (the end of a feed), a piece still referenced is copied.
- */
-static int take_piece(async__piece_t *piece, const char *at, size_t n) {
-  if (piece->len == 0 && !piece->owned) {
-    piece->ref = at;
-    piece->len = n;
-    return 0;
-  }
-  if (!piece->owned) {
-    size_t len = 0;
-    if (grow(&piece->buf, &len, &piece->cap, piece->ref, piece->len) < 0)
-      return -1;
-    piece->owned = 1;
-  }
-  return grow(&piece->buf, &piece->len, &piece->cap, at, n);
-}
-
-static int keep_piece(async__piece_t *piece) {
-  size_t len = 0;
-
-  if (piece->owned || piece->len == 0)
-    return 0;
-  if (grow(&piece->buf, &len, &piece->cap, piece->ref, piece->len) < 0)
-    return -1;
-  piece->owned = 1;
+  if (p->reason_len == 0)
+    p->reason = offset(p, at);
+  p->reason_len += (uint32_t)n;
   return 0;
-}
-
-static const char *piece_text(const async__piece_t *piece) {
-  return piece->owned ? piece->buf : piece->ref;
-}
-
-static void piece_reset(async__piece_t *piece) {
-  piece->len = 0;
-  piece->owned = 0;
 }
 
 static int on_header_field(llhttp_t *l, const char *at, size_t n) {
   async__parser_t *p = self(l);
 
-  return take_piece(&p->name, at, n) < 0 ? fail(p, ASYNC_ENOMEM, NULL) : 0;
+  if (p->field.name_len == 0)
+    p->field.name = offset(p, at);
+  p->field.name_len += (uint32_t)n;
+  return 0;
 }
 
 static int on_header_value(llhttp_t *l, const char *at, size_t n) {
   async__parser_t *p = self(l);
 
-  return take_piece(&p->value, at, n) < 0 ? fail(p, ASYNC_ENOMEM, NULL) : 0;
+  if (p->field.value_len == 0)
+    p->field.value = offset(p, at);
+  p->field.value_len += (uint32_t)n;
+  return 0;
+}
+
+static int grow_spans(async__parser_t *p) {
+  size_t cap = p->spans_cap * 2;
+  async__span_t *spans;
+
+  if (p->spans == p->inline_spans) {
+    if ((spans = async__malloc(cap * sizeof(*spans))) == NULL)
+      return -1;
+    memcpy(spans, p->inline_spans, sizeof(p->inline_spans));
+  } else if ((spans = async__realloc(p->spans, cap * sizeof(*spans))) ==
+             NULL) {
+    return -1;
+  }
+  p->spans = spans;
+  p->spans_cap = cap;
+  return 0;
 }
 
 static int on_header_value_complete(llhttp_t *l) {
   async__parser_t *p = self(l);
-  int rv;
 
-  if (++p->fields > p->max_fields)
+  if (p->fields == p->max_fields)
     return fail(p, ASYNC_ETOOLARGE,
                 async__format("more than %zu header fields", p->max_fields));
-  rv = async__headers_add(&p->response->headers,
-                          p->name.len ? piece_text(&p->name) : "",
-                          p->name.len,
-                          p->value.len ? piece_text(&p->value) : "",
-                          p->value.len);
-  piece_reset(&p->name);
-  piece_reset(&p->value);
-  return rv < 0 ? fail(p, rv, NULL) : 0;
+  if (p->field.name_len == 0)
+    return fail(p, ASYNC_EPROTO,
+                async__strdup("invalid response: empty header field name"));
+  if (p->field.value_len == 0) /* empty: it shares the name's NUL */
+    p->field.value = p->field.name + p->field.name_len;
+  if (p->fields == p->spans_cap && grow_spans(p) < 0)
+    return fail(p, ASYNC_ENOMEM, NULL);
+  p->spans[p->fields++] = p->field;
+  memset(&p->field, 0, sizeof(p->field));
+  return 0;
+}
+
+/*
+ * Copies the complete head into the response as one block: the fields'
+ * array, then the text from the reason (or first name) to the end of the
+ * last value. The byte after each name (its colon), value and reason (a
+ * line's end) becomes its NUL.
+ */
+static int keep_head(async__parser_t *p) {
+  async_response_t *r = p->response;
+  const async__span_t *s = p->spans;
+  size_t n = p->fields, i, lo, hi, array = n * sizeof(async__header_t);
+  async__header_t *f;
+  char *block, *text;
+
+  async__response_clear_head(r);
+  if (n == 0 && p->reason_len == 0)
+    return 0;
+  lo = p->reason_len ? p->reason : s[0].name;
+  hi = n ? (size_t)s[n - 1].value + s[n - 1].value_len
+         : (size_t)p->reason + p->reason_len;
+  if ((block = async__malloc(array + hi - lo + 1)) == NULL)
+    return ASYNC_ENOMEM;
+  f = (async__header_t *)(void *)block;
+  text = block + array;
+  memcpy(text, p->base + lo, hi - lo);
+  text[hi - lo] = '\0';
+  for (i = 0; i < n; i++) {
+    f[i].name = text + (s[i].name - lo);
+    f[i].name[s[i].name_len] = '\0';
+    f[i].value = text + (s[i].value - lo);
+    f[i].value[s[i].value_len] = '\0';
+  }
+  if (p->reason_len) {
+    text[p->reason - lo + p->reason_len] = '\0';
+    r->reason = text;
+  }
+  r->head = block;
+  r->fields = f;
+  r->field_count = n;
+  return 0;
 }
 
 static int on_headers_complete(llhttp_t *l) {
@@ -144,6 +187,8 @@ static int on_headers_complete(llhttp_t *l) {
                   async__strdup("unexpected 101 Switching Protocols"));
     return 1;
   }
+  if ((rv = keep_head(p)) < 0)
+    return fail(p, rv, NULL);
   p->in_head = 0;
   if ((rv = p->handler->on_head(p, p->userdata)) < 0)
     return fail(p, rv, NULL);
@@ -163,48 +208,53 @@ static int on_message_complete(llhttp_t *l) {
   async__parser_t *p = self(l);
   int status = llhttp_get_status_code(l);
 
-  if (status < 200) {
-    /* Informational: start over for the real head. */
-    async__free(p->response->reason);
-    p->response->reason = NULL;
-    return 0;
-  }
+  if (status < 200)
+    return 0; /* informational: the real head follows */
   p->complete = 1;
   /* Stop here: whatever follows was not asked for. */
   return HPE_PAUSED;
 }
 
+static const llhttp_settings_t settings = {
+    .on_message_begin = on_message_begin,
+    .on_status = on_status,
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
+    .on_header_value_complete = on_header_value_complete,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
+};
+
 void async__parser_init(async__parser_t *p, async_response_t *response,
                         int head_only, size_t max_head, size_t max_fields,
                         const async__parser_handler_t *handler,
                         void *userdata) {
-  memset(p, 0, sizeof(*p));
-  llhttp_settings_init(&p->settings);
-  p->settings.on_message_begin = on_message_begin;
-  p->settings.on_status = on_status;
-  p->settings.on_header_field = on_header_field;
-  p->settings.on_header_value = on_header_value;
-  p->settings.on_header_value_complete = on_header_value_complete;
-  p->settings.on_headers_complete = on_headers_complete;
-  p->settings.on_body = on_body;
-  p->settings.on_message_complete = on_message_complete;
-  llhttp_init(&p->llhttp, HTTP_RESPONSE, &p->settings);
+  /* The inline spans are written before they are read. */
+  memset(p, 0, offsetof(async__parser_t, inline_spans));
+  llhttp_init(&p->llhttp, HTTP_RESPONSE, &settings);
   p->llhttp.data = p;
   p->response = response;
   p->head_only = head_only;
-  p->max_head = max_head;
+  /* Offsets in the head are 32 bits: no head limit comes near. */
+  p->max_head = max_head < UINT32_MAX / 2 ? max_head : UINT32_MAX / 2;
   p->max_fields = max_fields;
   p->handler = handler;
   p->userdata = userdata;
   p->in_head = 1;
+  p->spans = p->inline_spans;
+  p->spans_cap = ASYNC__INLINE_SPANS;
 }
 
 void async__parser_free(async__parser_t *p) {
-  async__free(p->name.buf);
-  async__free(p->value.buf);
+  if (p->spans != p->inline_spans)
+    async__free(p->spans);
+  async__free(p->saved);
   async__free(p->message);
-  memset(&p->name, 0, sizeof(p->name));
-  memset(&p->value, 0, sizeof(p->value));
+  p->spans = p->inline_spans;
+  p->spans_cap = ASYNC__INLINE_SPANS;
+  p->saved = NULL;
+  p->saved_len = p->saved_cap = 0;
   p->message = NULL;
 }
 
@@ -230,18 +280,26 @@ int async__parser_feed(async__parser_t *p, const char *data, size_t len,
     p->got_bytes = 1;
   while (done < len) {
     size_t n = len - done;
+    const char *at = data + done;
     int was_head = p->in_head;
     llhttp_errno_t e;
 
     /* The head may grow to max_head bytes: feed one past it at most. */
     if (p->in_head && p->head_bytes + n > p->max_head)
       n = p->max_head - p->head_bytes + 1;
-    e = llhttp_execute(&p->llhttp, data + done, n);
-    /* A field cut by the end of these bytes is kept before they go. */
-    if (keep_piece(&p->name) < 0 || keep_piece(&p->value) < 0)
-      return fail(p, ASYNC_ENOMEM, NULL), p->err;
+    if (p->saved_len > 0) {
+      /* The rest of a head cut by an earlier feed: parse it after the
+       * saved part. */
+      if (n > SAVE_SLICE)
+        n = SAVE_SLICE;
+      if (save(p, at, n) < 0)
+        return fail(p, ASYNC_ENOMEM, NULL), p->err;
+      at = p->saved + p->saved_len - n;
+    }
+    p->base = p->saved_len > 0 ? p->saved : at;
+    e = llhttp_execute(&p->llhttp, at, n);
     if (e == HPE_PAUSED) {
-      *used = (size_t)(llhttp_get_error_pos(&p->llhttp) - data);
+      *used = done + (size_t)(llhttp_get_error_pos(&p->llhttp) - at);
       return 1;
     }
     if (p->err < 0)
@@ -254,6 +312,12 @@ int async__parser_feed(async__parser_t *p, const char *data, size_t len,
       fail(p, ASYNC_ETOOLARGE,
            async__format("response head larger than %zu bytes", p->max_head));
       return p->err;
+    }
+    if (!p->in_head) {
+      p->saved_len = 0;
+    } else if (p->saved_len == 0 && save(p, at, n) < 0) {
+      /* The head goes on in the next feed: keep what came of it. */
+      return fail(p, ASYNC_ENOMEM, NULL), p->err;
     }
     done += n;
   }

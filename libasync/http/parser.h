@@ -8,19 +8,24 @@
 
 #include <llhttp.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/message.h"
 
 typedef struct async__parser async__parser_t;
 
-/* A field name or value being read (see parser.c). */
-typedef struct async__piece {
-  const char *ref; /* in the bytes being fed, while not owned */
-  char *buf;       /* gathered here once owned */
-  size_t len;
-  size_t cap;
-  int owned;
-} async__piece_t;
+/*
+ * Where a field's name and value lie in the head's text, as offsets from
+ * the parser's base (see parser.c): fields are not copied one by one but
+ * the head once, when it is complete.
+ */
+typedef struct async__span {
+  uint32_t name, name_len;
+  uint32_t value, value_len;
+} async__span_t;
+
+/* Fields counted in the parser itself before it allocates. */
+#define ASYNC__INLINE_SPANS 24
 
 typedef struct async__parser_handler {
   /* The final head is in `response` (status, reason, version, headers).
@@ -33,7 +38,6 @@ typedef struct async__parser_handler {
 
 struct async__parser {
   llhttp_t llhttp;
-  llhttp_settings_t settings;
   const async__parser_handler_t *handler;
   void *userdata;
   async_response_t *response; /* the caller's: the head goes here */
@@ -41,14 +45,24 @@ struct async__parser {
   size_t max_head;
   size_t max_fields;
   size_t head_bytes;
-  size_t fields;
   int in_head;          /* the head is not complete yet */
   int got_bytes;        /* anything at all was received */
   int complete;         /* the final response is complete */
   int err;              /* a negative error once failed */
   char *message;        /* what failed */
-  async__piece_t name;  /* the field name being read */
-  async__piece_t value; /* its value so far */
+  /* The head being read. Offsets count from `base`: the bytes being fed
+   * while the head lies within one feed, else `saved`, where a head that
+   * spans feeds is gathered. */
+  const char *base;
+  char *saved;
+  size_t saved_len;
+  size_t saved_cap;
+  uint32_t reason, reason_len;
+  async__span_t field;  /* the one being read */
+  size_t fields;        /* complete fields of this head */
+  async__span_t *spans; /* inline_spans, or allocated beyond them */
+  size_t spans_cap;
+  async__span_t inline_spans[ASYNC__INLINE_SPANS]; /* last: not cleared */
 };
 
 void async__parser_init(async__parser_t *p, async_response_t *response,

@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <libasync.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -20,14 +21,27 @@ typedef struct outcome {
   size_t body_len;
   size_t leftover; /* bytes after the response */
   char header[128];
+  char head[16384]; /* reason, then every field, as "|name=value" */
 } outcome_t;
 
 static int on_head(async__parser_t *p, void *userdata) {
   outcome_t *o = userdata;
-  const char *v = async__headers_get(&p->response->headers, "X-Test");
+  const char *v = async__fields_get(p->response->fields,
+                                    p->response->field_count, "X-Test");
+
+  size_t i, n;
 
   o->status = p->response->status;
   snprintf(o->header, sizeof(o->header), "%s", v ? v : "");
+  n = (size_t)snprintf(o->head, sizeof(o->head), "%s",
+                       async_response_reason(p->response));
+  for (i = 0; i < async_response_header_count(p->response); i++) {
+    const char *name, *value;
+    cr_assert_eq(async_response_header_at(p->response, i, &name, &value), 0);
+    cr_assert_lt(n, sizeof(o->head));
+    n += (size_t)snprintf(o->head + n, sizeof(o->head) - n, "|%s=%s", name,
+                          value);
+  }
   return 0;
 }
 
@@ -87,9 +101,11 @@ static outcome_t parse_all_ways(const char *wire, int head_only,
     cr_assert_eq(two.body_len, whole.body_len, "cut at %zu", cut);
     cr_assert(memcmp(two.body, whole.body, whole.body_len) == 0);
     cr_assert_eq(two.status, whole.status);
+    cr_assert_str_eq(two.head, whole.head, "cut at %zu", cut);
     cr_assert_eq(two.leftover, whole.leftover, "cut at %zu", cut);
   }
   cr_assert_eq(bytes.body_len, whole.body_len);
+  cr_assert_str_eq(bytes.head, whole.head, "byte by byte");
   return whole;
 }
 
@@ -105,6 +121,65 @@ Test(parser, content_length_body) {
   cr_assert_eq(o.body_len, 5);
   cr_assert(memcmp(o.body, "hello", 5) == 0);
   cr_assert_eq(o.leftover, 0);
+}
+
+Test(parser, every_field_and_the_reason_are_kept_in_order) {
+  outcome_t o = parse_all_ways(
+      "HTTP/1.1 200 All Fine Here\r\nServer: nginx\r\nX-Empty:\r\n"
+      "Set-Cookie: a=1\r\nset-cookie: b=2\r\nX-Spaced:   padded value\r\n"
+      "Content-Length: 2\r\n\r\nok",
+      0, 65536);
+  cr_assert_eq(o.rv, 1);
+  cr_assert_str_eq(o.head, "All Fine Here|Server=nginx|X-Empty="
+                           "|Set-Cookie=a=1|set-cookie=b=2"
+                           "|X-Spaced=padded value|Content-Length=2");
+}
+
+Test(parser, no_reason_and_no_fields) {
+  outcome_t bare = parse_all_ways("HTTP/1.1 200 \r\n\r\n", 0, 65536);
+  outcome_t reason_only = parse_all_ways("HTTP/1.1 404 Gone\r\n\r\n", 0,
+                                         65536);
+
+  cr_assert_eq(bare.eof_rv, 1);
+  cr_assert_str_eq(bare.head, "");
+  cr_assert_eq(reason_only.status, 404);
+  cr_assert_str_eq(reason_only.head, "Gone");
+}
+
+/* More fields than the parser counts inline, and a head longer than the
+ * slices a saved head is parsed in. */
+Test(parser, many_fields_and_a_long_head) {
+  static char wire[16384];
+  static char expected[16384];
+  size_t n = 0, e = 0;
+  int i;
+  outcome_t *o = malloc(sizeof(*o));
+  size_t cuts[] = {100, 5000, 9000, 0};
+
+  n += (size_t)snprintf(wire + n, sizeof(wire) - n, OK_HEAD);
+  e += (size_t)snprintf(expected + e, sizeof(expected) - e, "OK");
+  for (i = 0; i < 60; i++) {
+    n += (size_t)snprintf(wire + n, sizeof(wire) - n,
+                          "X-Field-%d: %0*d\r\n", i, 100 + i, i);
+    e += (size_t)snprintf(expected + e, sizeof(expected) - e,
+                          "|X-Field-%d=%0*d", i, 100 + i, i);
+  }
+  n += (size_t)snprintf(wire + n, sizeof(wire) - n,
+                        "Content-Length: 3\r\n\r\nend");
+  e += (size_t)snprintf(expected + e, sizeof(expected) - e,
+                        "|Content-Length=3");
+  cr_assert_lt(n, sizeof(wire));
+  cr_assert_lt(e, sizeof(expected));
+  *o = parse_cut(wire, n, (size_t[]){0}, 0, 65536);
+  cr_assert_eq(o->rv, 1);
+  cr_assert_str_eq(o->head, expected);
+  *o = parse_cut(wire, n, cuts, 0, 65536);
+  cr_assert_eq(o->rv, 1);
+  cr_assert_str_eq(o->head, expected);
+  cr_assert_eq(o->body_len, 3);
+  *o = parse_cut(wire, n, NULL, 0, 65536);
+  cr_assert_str_eq(o->head, expected);
+  free(o);
 }
 
 Test(parser, chunked_body_with_extensions_and_trailers) {
