@@ -146,8 +146,6 @@ static void expire(async_future_t *f) {
   async__loop_remove_timer(f->loop, f);
   f->where = ASYNC__IN_READY;
   async__list_push(&f->loop->ready, &f->link);
-  if (!ev_is_active(&f->loop->idle))
-    ev_idle_start(f->loop->ev, &f->loop->idle);
 }
 
 static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
@@ -171,11 +169,27 @@ void async__loop_make_ready(async_loop_t *loop, async_future_t *f) {
   async_future_retain(f);
   f->where = ASYNC__IN_READY;
   async__list_push(&loop->ready, &f->link);
-  if (!ev_is_active(&loop->idle))
-    ev_idle_start(loop->ev, &loop->idle);
 }
 
 static void teardown(async_loop_t *loop);
+
+/*
+ * The idle watcher is active exactly while something waits in the ready
+ * list after a pass over it: it keeps the next poll from blocking, and
+ * async_loop_run(DEFAULT) from returning. Whatever becomes ready during
+ * an iteration before the check watcher is run by that watcher: no need
+ * to start and stop the idle watcher for it.
+ */
+static void sync_idle(async_loop_t *loop) {
+  int waiting = !async__list_empty(&loop->ready);
+
+  if (waiting != ev_is_active(&loop->idle)) {
+    if (waiting)
+      ev_idle_start(loop->ev, &loop->idle);
+    else
+      ev_idle_stop(loop->ev, &loop->idle);
+  }
+}
 
 /*
  * Runs what is ready now. What becomes ready meanwhile waits for the next
@@ -201,8 +215,7 @@ static void run_ready(async_loop_t *loop) {
       return;
     }
   }
-  if (async__list_empty(&loop->ready) && ev_is_active(&loop->idle))
-    ev_idle_stop(loop->ev, &loop->idle);
+  sync_idle(loop);
   /* async_loop_run_until: stop before polling again. */
   if (loop->until != NULL && !async__future_pending(loop->until))
     ev_break(loop->ev, EVBREAK_ONE);

@@ -59,9 +59,9 @@ void async__exchange_fail(async__exchange_t *ex, int err, const char *message) {
   if (!async__future_pending(&ex->op.base))
     return;
   /* Every message names the URL. */
-  text = message != NULL && strstr(message, ex->url.text) != NULL
+  text = message != NULL && strstr(message, ex->url->text) != NULL
              ? async__strdup(message)
-             : async__format("%s: %s", ex->url.text,
+             : async__format("%s: %s", ex->url->text,
                              message ? message : async_strerror(err));
   cleanup(ex);
   async__future_fail(&ex->op.base, err, text);
@@ -71,11 +71,16 @@ static void finish_ok(async__exchange_t *ex) {
   async_response_t *r = ex->response;
 
   r->times[ASYNC_TIME_TOTAL] = async__clock_now() - ex->start;
-  /* The response takes the URL's block: its text is the URL. */
-  async__free(r->url_block);
-  r->url_block = ex->url.block;
-  r->url = ex->url.text;
-  memset(&ex->url, 0, sizeof(ex->url));
+  r->url = ex->url->text;
+  if (ex->url == &ex->own_url) {
+    /* Redirected: the response takes the last URL's block. */
+    async__free(r->url_block);
+    r->url_block = ex->own_url.block;
+    memset(&ex->own_url, 0, sizeof(ex->own_url));
+    ex->url = &ex->request->url;
+  } else if (r->request == NULL) {
+    r->request = async_request_retain(ex->request);
+  }
   cleanup(ex);
   ex->response = NULL;
   async__future_done(&ex->op.base, r, async__response_free_value);
@@ -162,14 +167,14 @@ static int plan_redirect(async__exchange_t *ex) {
 
   if (!is_redirect(status) || !opt_int(ex, ASYNC_SESSION_FOLLOW_REDIRECTS))
     return 0;
-  location = async__fields_get(r->fields, r->field_count, "Location");
+  location = ex->parser.location;
   if (location == NULL || *location == '\0')
     return 0;
   /* 307 and 308 resend the body: not one that cannot be replayed. */
   if ((status == 307 || status == 308) && ex->with_body &&
       ex->request->body_kind == ASYNC__BODY_PRODUCER)
     return 0;
-  if ((target = async__url_resolve(&ex->url, location)) == NULL)
+  if ((target = async__url_resolve(ex->url, location)) == NULL)
     return 0;
   /* A Location that is not http(s) is never followed. */
   if (async__url_parse(&next, target, &why) < 0) {
@@ -177,7 +182,7 @@ static int plan_redirect(async__exchange_t *ex) {
     return 0;
   }
   async__free(target);
-  if (!async__url_same_origin(&ex->url, &next))
+  if (!async__url_same_origin(ex->url, &next))
     ex->drop_credentials = 1;
   if (status == 303 ? strcmp(ex->method, "HEAD") != 0
                     : (status == 301 || status == 302) &&
@@ -186,40 +191,20 @@ static int plan_redirect(async__exchange_t *ex) {
     ex->method = "GET";
     ex->with_body = 0;
   }
-  async__url_free(&ex->url);
-  ex->url = next;
+  async__url_free(&ex->own_url);
+  ex->own_url = next;
+  ex->url = &ex->own_url;
   return 1;
-}
-
-/* The two fields the client acts on, found in one pass that compares
- * names only when their first letters match. */
-static void scan_head(async_response_t *r, const char **keep_alive,
-                      const char **encoding) {
-  size_t i;
-
-  *keep_alive = *encoding = NULL;
-  for (i = 0; i < r->field_count; i++) {
-    const async__header_t *f = &r->fields[i];
-    int first = f->name[0] | 0x20; /* lower case, for letters */
-    if (first == 'k' && *keep_alive == NULL &&
-        strcasecmp(f->name, "Keep-Alive") == 0)
-      *keep_alive = f->value;
-    else if (first == 'c' && *encoding == NULL &&
-             strcasecmp(f->name, "Content-Encoding") == 0)
-      *encoding = f->value;
-  }
 }
 
 static int on_head(async__parser_t *p, void *userdata) {
   async__exchange_t *ex = userdata;
   async_response_t *r = ex->response;
-  const char *ka, *encoding;
+  const char *ka = p->keep_alive, *encoding = p->content_encoding;
   char *message = NULL;
   int rv;
 
-  (void)p;
   ex->phase = "body";
-  scan_head(r, &ka, &encoding);
   if (ka != NULL && ex->conn != NULL) {
     const char *t = strstr(ka, "timeout=");
     if (t != NULL)
@@ -326,7 +311,7 @@ static void response_complete(async__exchange_t *ex, int unsolicited) {
   if (++ex->response->redirects > opt_int(ex, ASYNC_SESSION_MAX_REDIRECTS)) {
     message = async__format("too many redirects (more than %d) ending at %s",
                             opt_int(ex, ASYNC_SESSION_MAX_REDIRECTS),
-                            ex->url.text);
+                            ex->url->text);
     async__exchange_fail(ex, ASYNC_EREDIRECTS, message);
     async__free(message);
     return;
@@ -551,8 +536,8 @@ static int body_length(async__exchange_t *ex, int64_t *length) {
 static int write_head(async__exchange_t *ex, async__conn_t *c, int64_t length) {
   async_session_t *s = ex->session;
   async_request_t *r = ex->request;
-  const char *proxy = async__session_proxy_for(s, &ex->url);
-  int absolute = proxy != NULL && !ex->url.https;
+  const char *proxy = async__session_proxy_for(s, ex->url);
+  int absolute = proxy != NULL && !ex->url->https;
   int cacheable = ex->response->redirects == 0 &&
                   (r->body_kind == ASYNC__BODY_NONE ||
                    r->body_kind == ASYNC__BODY_BUFFER);
@@ -571,13 +556,13 @@ static int write_head(async__exchange_t *ex, async__conn_t *c, int64_t length) {
     }
     pthread_mutex_unlock(&r->head_mutex);
   }
-  if (ex->url.userinfo != NULL && !ex->drop_credentials &&
-      (auth = async__basic_auth(ex->url.userinfo)) == NULL)
+  if (ex->url->userinfo != NULL && !ex->drop_credentials &&
+      (auth = async__basic_auth(ex->url->userinfo)) == NULL)
     return ASYNC_ENOMEM;
   memset(&head, 0, sizeof(head));
   head.request = r;
   head.method = ex->method;
-  head.url = &ex->url;
+  head.url = ex->url;
   head.defaults = &s->headers;
   head.user_agent = r->options.user_agent ? r->options.user_agent
                                           : s->user_agent;
@@ -670,7 +655,7 @@ static int ensure_tls(async__exchange_t *ex) {
 }
 
 static void begin_attempt(async__exchange_t *ex) {
-  if (ex->url.https && ensure_tls(ex) < 0)
+  if (ex->url->https && ensure_tls(ex) < 0)
     return;
   async__session_acquire(ex->session, ex);
 }
@@ -712,7 +697,7 @@ static void exchange_destroy(async__op_t *op) {
   async__exchange_t *ex = (async__exchange_t *)op;
 
   async_response_release(ex->response);
-  async__url_free(&ex->url);
+  async__url_free(&ex->own_url);
   async_request_release(ex->request);
   async_session_release(ex->session);
 }
@@ -757,8 +742,8 @@ int async__exchange_submit(async_session_t *s, async_request_t *r,
     ex->cb_userdata = userdata;
     ex->op.base.cb = call_back;
   }
-  if (ex->response == NULL ||
-      async__url_copy(&ex->url, &r->url) < 0) {
+  ex->url = &r->url; /* the request's own, until a redirect */
+  if (ex->response == NULL) {
     async_future_release(&ex->op.base);
     async_future_release(&ex->op.base);
     return ASYNC_ENOMEM;

@@ -170,6 +170,7 @@ ASYNC_EXTERN void async_response_release(async_response_t *r) {
   async__free(r->head);
   async__free(r->body);
   async__free(r->url_block);
+  async_request_release(r->request);
   async__free(r);
 }
 

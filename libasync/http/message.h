@@ -91,8 +91,11 @@ struct async_response {
   char *body; /* NUL-terminated; NULL: "" */
   size_t body_len;
   size_t body_cap;
-  const char *url;  /* inside url_block */
-  char *url_block;  /* the final URL's strings, taken from the exchange */
+  /* The final URL: the request's own (the response holds the request),
+   * or, after redirects, the last one's strings, taken from the exchange. */
+  const char *url;
+  async_request_t *request;
+  char *url_block;
   int redirects;
   int connections;
   int reused;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/alloc.h"
 
@@ -131,6 +132,23 @@ static int on_header_value_complete(llhttp_t *l) {
   return 0;
 }
 
+/* Notes the first of the fields the client acts on, comparing names only
+ * when their lengths and first letters match. */
+static void spot(async__parser_t *p, const async__header_t *f, size_t len) {
+  int first = f->name[0] | 0x20; /* lower case, for a letter */
+  const char **slot = NULL;
+
+  if (len == 10 && first == 'k' && strcasecmp(f->name, "Keep-Alive") == 0)
+    slot = &p->keep_alive;
+  else if (len == 16 && first == 'c' &&
+           strcasecmp(f->name, "Content-Encoding") == 0)
+    slot = &p->content_encoding;
+  else if (len == 8 && first == 'l' && strcasecmp(f->name, "Location") == 0)
+    slot = &p->location;
+  if (slot != NULL && *slot == NULL)
+    *slot = f->value;
+}
+
 /*
  * Copies the complete head into the response as one block: the fields'
  * array, then the text from the reason (or first name) to the end of the
@@ -145,6 +163,7 @@ static int keep_head(async__parser_t *p) {
   char *block, *text;
 
   async__response_clear_head(r);
+  p->keep_alive = p->content_encoding = p->location = NULL;
   if (n == 0 && p->reason_len == 0)
     return 0;
   lo = p->reason_len ? p->reason : s[0].name;
@@ -161,6 +180,7 @@ static int keep_head(async__parser_t *p) {
     f[i].name[s[i].name_len] = '\0';
     f[i].value = text + (s[i].value - lo);
     f[i].value[s[i].value_len] = '\0';
+    spot(p, &f[i], s[i].name_len);
   }
   if (p->reason_len) {
     text[p->reason - lo + p->reason_len] = '\0';

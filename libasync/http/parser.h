@@ -24,8 +24,10 @@ typedef struct async__span {
   uint32_t value, value_len;
 } async__span_t;
 
-/* Fields counted in the parser itself before it allocates. */
-#define ASYNC__INLINE_SPANS 24
+/* Fields counted in the parser itself before it allocates: a common
+ * response's dozen. (More would take the exchange that embeds the parser
+ * past 1 KiB, where malloc's per-thread cache stops serving it.) */
+#define ASYNC__INLINE_SPANS 12
 
 typedef struct async__parser_handler {
   /* The final head is in `response` (status, reason, version, headers).
@@ -62,6 +64,10 @@ struct async__parser {
   size_t fields;        /* complete fields of this head */
   async__span_t *spans; /* inline_spans, or allocated beyond them */
   size_t spans_cap;
+  /* The fields the client acts on, in the response's head, or NULL. */
+  const char *keep_alive;
+  const char *content_encoding;
+  const char *location;
   async__span_t inline_spans[ASYNC__INLINE_SPANS]; /* last: not cleared */
 };
 

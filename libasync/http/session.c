@@ -217,7 +217,7 @@ static void on_queue_timeout(async__timer_t *timer, void *data) {
       "timed out after %g s waiting for a connection (queue) for %s",
       async__opt_double(&ex->request->options, &ex->session->options,
                         ASYNC_SESSION_QUEUE_TIMEOUT),
-      ex->url.text);
+      ex->url->text);
 
   (void)timer;
   async__exchange_fail(ex, ASYNC_ETIMEDOUT, message ? message : "timed out");
@@ -225,10 +225,10 @@ static void on_queue_timeout(async__timer_t *timer, void *data) {
 }
 
 void async__session_acquire(async_session_t *s, async__exchange_t *ex) {
-  const char *proxy = async__session_proxy_for(s, &ex->url);
+  const char *proxy = async__session_proxy_for(s, ex->url);
   double queue_timeout;
 
-  ex->host = async__session_host(s, &ex->url, proxy);
+  ex->host = async__session_host(s, ex->url, proxy);
   if (ex->host == NULL) {
     async__exchange_fail(ex, ASYNC_ENOMEM, "out of memory");
     return;
@@ -327,7 +327,7 @@ static void on_dialed(async__stream_t *stream, int err, const char *message,
                       const async__dial_times_t *times, void *userdata) {
   async__exchange_t *ex = userdata;
   async_session_t *s = ex->session;
-  const char *proxy = async__session_proxy_for(s, &ex->url);
+  const char *proxy = async__session_proxy_for(s, ex->url);
   double base = ex->dial_start - ex->start;
 
   ex->dial = NULL;
@@ -342,19 +342,19 @@ static void on_dialed(async__stream_t *stream, int err, const char *message,
     if (proxy != NULL && err == ASYNC_EDNS) {
       err = ASYNC_EPROXYDNS;
       named = async__format("could not resolve proxy for %s: %s",
-                            ex->url.text, message);
+                            ex->url->text, message);
     } else {
-      named = async__format("%s: %s", ex->url.text, message);
+      named = async__format("%s: %s", ex->url->text, message);
     }
     async__exchange_fail(ex, err, named ? named : message);
     async__free(named);
     service_waiting(s);
     return;
   }
-  if (proxy != NULL && ex->url.https) {
+  if (proxy != NULL && ex->url->https) {
     /* Through the proxy: a CONNECT tunnel, then TLS with the origin. */
     ex->phase = "proxy CONNECT";
-    if (async__proxy_tunnel(stream, &ex->url, s->tls, on_tunnel, ex) < 0) {
+    if (async__proxy_tunnel(stream, ex->url, s->tls, on_tunnel, ex) < 0) {
       async__stream_close(stream);
       on_tunnel(NULL, ASYNC_ENOMEM, "out of memory", ex);
     }
@@ -364,12 +364,12 @@ static void on_dialed(async__stream_t *stream, int err, const char *message,
 }
 
 static void open_conn(async_session_t *s, async__exchange_t *ex) {
-  const char *proxy = async__session_proxy_for(s, &ex->url);
+  const char *proxy = async__session_proxy_for(s, ex->url);
   async__url_t proxy_url;
   async__dial_options_t options;
   const char *why;
-  const char *host = ex->url.host;
-  int port = ex->url.port;
+  const char *host = ex->url->host;
+  int port = ex->url->port;
 
   memset(&proxy_url, 0, sizeof(proxy_url));
   if (proxy != NULL && async__url_parse(&proxy_url, proxy, &why) == 0) {
@@ -377,7 +377,7 @@ static void open_conn(async_session_t *s, async__exchange_t *ex) {
     port = proxy_url.port;
   }
   options.resolver = s->resolver;
-  options.tls = ex->url.https && proxy == NULL ? s->tls : NULL;
+  options.tls = ex->url->https && proxy == NULL ? s->tls : NULL;
   options.timeout = async__opt_double(&ex->request->options, &s->options,
                                       ASYNC_SESSION_CONNECT_TIMEOUT);
   options.resolve_flags = 0;

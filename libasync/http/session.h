@@ -89,7 +89,8 @@ struct async__exchange {
 
   /* The current attempt (redirects make new ones). */
   const char *method; /* the request's, or "GET" after a 303 */
-  async__url_t url;
+  const async__url_t *url; /* the request's, or own_url after a redirect */
+  async__url_t own_url;
   int drop_credentials;
   int with_body;
   async__host_t *host;

@@ -46,7 +46,6 @@ static int pack(async__url_t *url) {
     at += n;
   }
   url->block = block;
-  url->block_len = len;
   return 0;
 }
 
@@ -226,27 +225,4 @@ char *async__url_resolve(const async__url_t *base, const char *ref) {
 int async__url_same_origin(const async__url_t *a, const async__url_t *b) {
   return a->https == b->https && a->port == b->port &&
          strcmp(a->host, b->host) == 0;
-}
-
-static char *rebase(const async__url_t *src, char *block, const char *p) {
-  return p != NULL ? block + (p - src->block) : NULL;
-}
-
-int async__url_copy(async__url_t *dst, const async__url_t *src) {
-  char *block = async__malloc(src->block_len);
-
-  memset(dst, 0, sizeof(*dst));
-  if (block == NULL)
-    return ASYNC_ENOMEM;
-  memcpy(block, src->block, src->block_len);
-  dst->block = block;
-  dst->block_len = src->block_len;
-  dst->https = src->https;
-  dst->port = src->port;
-  dst->text = rebase(src, block, src->text);
-  dst->host = rebase(src, block, src->host);
-  dst->target = rebase(src, block, src->target);
-  dst->authority = rebase(src, block, src->authority);
-  dst->userinfo = rebase(src, block, src->userinfo);
-  return 0;
 }

@@ -7,10 +7,9 @@
 
 #include <stddef.h>
 
-/* The strings share one block, so a copy is one allocation. */
+/* The strings share one block: one allocation, one free. */
 typedef struct async__url {
   char *block;
-  size_t block_len;
   char *text;   /* the whole URL, normalised */
   int https;    /* scheme https (1) or http (0) */
   char *host;   /* without brackets */
@@ -32,9 +31,6 @@ char *async__url_resolve(const async__url_t *base, const char *ref);
 
 /* Whether two URLs share scheme, host and port. */
 int async__url_same_origin(const async__url_t *a, const async__url_t *b);
-
-/* A copy of src. Returns 0 or ASYNC_ENOMEM. */
-int async__url_copy(async__url_t *dst, const async__url_t *src);
 
 void async__url_free(async__url_t *url);
 
