@@ -291,7 +291,7 @@ int async__stream_write(async__stream_t *s, const void *data, size_t len) {
 size_t async__stream_pending(async__stream_t *s) { return s->len - s->sent; }
 
 int async__stream_buffered(async__stream_t *s) {
-  return s->ssl != NULL && SSL_pending(s->ssl) > 0;
+  return s->ssl != NULL && SSL_has_pending(s->ssl);
 }
 
 void async__stream_shutdown(async__stream_t *s) {
@@ -373,8 +373,9 @@ void async__stream_read_start(async__stream_t *s) {
   if (s->phase == HANDSHAKE)
     return;
   update_io(s);
-  /* TLS may hold decrypted bytes that no socket event will announce. */
-  if (s->ssl != NULL && SSL_pending(s->ssl) > 0)
+  /* TLS may hold bytes, decrypted or read ahead, that no socket event
+   * will announce. */
+  if (s->ssl != NULL && SSL_has_pending(s->ssl))
     ev_feed_event(s->loop->ev, &s->io, EV_READ);
 }
 

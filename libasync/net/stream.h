@@ -59,8 +59,9 @@ void async__stream_read_stop(async__stream_t *s);
  * Returns 0, ASYNC_ENOMEM or ASYNC_ECLOSED (the stream has ended). */
 int async__stream_write(async__stream_t *s, const void *data, size_t len);
 
-/* Whether bytes were received that nobody has read yet (decrypted and
- * held by TLS): a connection with such bytes cannot be reused. */
+/* Whether bytes were received that nobody has read yet (held by TLS,
+ * decrypted or read ahead): a connection with such bytes cannot be
+ * reused. */
 int async__stream_buffered(async__stream_t *s);
 
 /* Bytes queued but not yet written. */
