@@ -41,8 +41,10 @@ static int loop_take(async_loop_t *loop) {
     return 1;
   if (atomic_compare_exchange_strong_explicit(&loop->owner, &none, self,
                                               memory_order_acq_rel,
-                                              memory_order_relaxed))
+                                              memory_order_relaxed)) {
+    loop->now_valid = 0; /* borrowed, maybe long after the last run */
     return 0;
+  }
   return -1;
 }
 
@@ -204,6 +206,7 @@ static void run_ready(async_loop_t *loop) {
     async_future_t *f = async__container_of(batch.next, async_future_t, link);
     async__list_remove(&f->link);
     f->where = ASYNC__IN_NOTHING;
+    loop->now_valid = 0; /* the callback may have taken a while */
     async__future_run_ready(f);
     async_future_release(f);
     if (loop->teardown_requested && !loop->tearing_down) {
@@ -229,12 +232,16 @@ static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
   run_ready(loop);
   if (!loop->tearing_down)
     arm_timer(loop);
+  loop->now_valid = 0; /* the poll comes next */
 }
 
 static void on_check(struct ev_loop *ev, ev_check *w, int revents) {
+  async_loop_t *loop = async__container_of(w, async_loop_t, check);
+
   (void)ev;
   (void)revents;
-  run_ready(async__container_of(w, async_loop_t, check));
+  run_ready(loop);
+  loop->now_valid = 0; /* the iteration ends */
 }
 
 static void on_idle(struct ev_loop *ev, ev_idle *w, int revents) {

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/clock.h"
 #include "core/completion.h"
 #include "core/list.h"
 #include "core/mpsc.h"
@@ -31,6 +32,9 @@ struct async_loop {
   ev_timer timer;     /* armed for the earliest of `timers` */
   double timer_at;    /* the deadline `timer` is armed for, or -1 */
   int timers_ref;     /* a libev reference held for strong timers */
+
+  double now;    /* see async__loop_now */
+  int now_valid;
 
   async__list_t ready;   /* futures to run: tasks, callbacks to call */
   async__list_t pending; /* futures that wait for something else */
@@ -60,6 +64,20 @@ struct async_loop {
   async__completion_t completion;
   void *_Atomic userdata;
 };
+
+/*
+ * The loop thread's clock, read at most once per wake-up, per callback
+ * called and per borrowing of the loop (as libuv's uv_now): internal
+ * timeouts and response timings use it, which saves a clock read at each
+ * timer started and each time noted. Loop thread only.
+ */
+static inline double async__loop_now(async_loop_t *loop) {
+  if (!loop->now_valid) {
+    loop->now = async__clock_now();
+    loop->now_valid = 1;
+  }
+  return loop->now;
+}
 
 /* The work a call does on the loop's thread. */
 typedef struct async__call async__call_t;

@@ -46,7 +46,7 @@ int async__timer_start(async__timer_t *t, double seconds) {
   int rv;
 
   async__timer_stop(t);
-  f->u.at = async__clock_now() + (seconds > 0 ? seconds : 0);
+  f->u.at = async__loop_now(f->loop) + (seconds > 0 ? seconds : 0);
   if ((rv = async__loop_add_timer(f->loop, f)) < 0)
     return rv;
   /* The timers hold a reference while armed. */
@@ -67,6 +67,10 @@ void async__timer_stop(async__timer_t *t) {
 
 int async__timer_active(async__timer_t *t) {
   return t->base.where == ASYNC__IN_TIMERS;
+}
+
+double async__timer_deadline(async__timer_t *t) {
+  return t->base.u.at;
 }
 
 void async__timer_free(async__timer_t *t) {

@@ -27,6 +27,8 @@ int async__timer_start(async__timer_t *timer, double seconds);
 void async__timer_stop(async__timer_t *timer);
 
 int async__timer_active(async__timer_t *timer);
+/* When an active timer fires, on async__loop_now's clock. */
+double async__timer_deadline(async__timer_t *timer);
 
 /* Disarms and frees the timer. NULL is a no-op. */
 void async__timer_free(async__timer_t *timer);

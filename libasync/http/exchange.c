@@ -70,7 +70,8 @@ void async__exchange_fail(async__exchange_t *ex, int err, const char *message) {
 static void finish_ok(async__exchange_t *ex) {
   async_response_t *r = ex->response;
 
-  r->times[ASYNC_TIME_TOTAL] = async__clock_now() - ex->start;
+  r->times[ASYNC_TIME_TOTAL] =
+      async__loop_now(ex->session->loop) - ex->start;
   r->url = ex->url->text;
   if (ex->url == &ex->own_url) {
     /* Redirected: the response takes the last URL's block. */
@@ -360,7 +361,7 @@ static void on_data(async__stream_t *stream, const char *data, size_t len,
   if (!ex->got_bytes) {
     ex->got_bytes = 1;
     ex->response->times[ASYNC_TIME_FIRST_BYTE] =
-        async__clock_now() - ex->start;
+        async__loop_now(ex->session->loop) - ex->start;
   }
   if (!ex->paused)
     arm_read_timer(ex);
@@ -599,7 +600,8 @@ void async__exchange_use(async__exchange_t *ex, async__conn_t *c, int reused) {
   ex->conn = c;
   c->requests++;
   r->reused = reused;
-  r->times[ASYNC_TIME_QUEUE] = async__clock_now() - ex->start;
+  r->times[ASYNC_TIME_QUEUE] =
+      async__loop_now(ex->session->loop) - ex->start;
   if (reused) {
     r->times[ASYNC_TIME_DNS] = r->times[ASYNC_TIME_CONNECT] =
         r->times[ASYNC_TIME_TLS] = r->times[ASYNC_TIME_QUEUE];
@@ -671,7 +673,7 @@ static void start_exchange(async__exchange_t *ex) {
     return;
   }
   atomic_store(&s->started, 1);
-  ex->start = async__clock_now();
+  ex->start = async__loop_now(s->loop);
   ex->deadline = async__timer_new(s->loop, on_deadline, ex);
   if (ex->deadline == NULL) {
     async__exchange_fail(ex, ASYNC_ENOMEM, NULL);

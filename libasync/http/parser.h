@@ -24,10 +24,10 @@ typedef struct async__span {
   uint32_t value, value_len;
 } async__span_t;
 
-/* Fields counted in the parser itself before it allocates: a common
- * response's dozen. (More would take the exchange that embeds the parser
- * past 1 KiB, where malloc's per-thread cache stops serving it.) */
-#define ASYNC__INLINE_SPANS 12
+/* Fields counted in the parser itself before it allocates: as many as a
+ * common response has. (More would take the exchange that embeds the
+ * parser to 1 KiB, past what malloc serves from its per-thread cache.) */
+#define ASYNC__INLINE_SPANS 10
 
 typedef struct async__parser_handler {
   /* The final head is in `response` (status, reason, version, headers).

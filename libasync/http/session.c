@@ -55,15 +55,6 @@ static void idle_end(async__stream_t *st, int err, const char *message,
 static const async__stream_handler_t idle_handler = {idle_data, idle_end,
                                                      NULL};
 
-static void on_idle_timeout(async__timer_t *timer, void *data) {
-  async__conn_t *c = data;
-  async_session_t *s = c->session;
-
-  (void)timer;
-  close_conn(c);
-  service_waiting(s);
-}
-
 /* How long an idle connection may wait: the session's idle timeout,
  * clamped below the server's Keep-Alive: timeout= hint so that the
  * server does not close it just as a request is sent. */
@@ -80,6 +71,28 @@ static double idle_limit(async__conn_t *c) {
   return limit;
 }
 
+/*
+ * The idle timer is not stopped when a connection is taken from the pool
+ * nor restarted when it comes back (two timer operations per request): it
+ * stays armed, and when it fires it closes the connection only if it has
+ * been idle for its whole limit, or else re-arms for what is left.
+ */
+static void on_idle_timeout(async__timer_t *timer, void *data) {
+  async__conn_t *c = data;
+  async_session_t *s = c->session;
+  double left;
+
+  if (!c->idle)
+    return; /* in use: armed again when it comes back */
+  left = c->idle_since + idle_limit(c) - async__loop_now(s->loop);
+  if (left > 0) {
+    async__timer_start(timer, left);
+    return;
+  }
+  close_conn(c);
+  service_waiting(s);
+}
+
 static int reusable_still(async__conn_t *c) {
   async_session_t *s = c->session;
   int64_t max_requests = async__opt_int(
@@ -89,13 +102,15 @@ static int reusable_still(async__conn_t *c) {
 
   if (max_requests > 0 && c->requests >= max_requests)
     return 0;
-  if (max_age > 0 && async__clock_now() - c->created >= max_age)
+  if (max_age > 0 && async__loop_now(s->loop) - c->created >= max_age)
     return 0;
   return 1;
 }
 
 void async__session_release(async_session_t *s, async__conn_t *c,
                             int reusable) {
+  double limit;
+
   c->exchange = NULL;
   if (!reusable || s->closed || !reusable_still(c) ||
       async__stream_buffered(c->stream) ||
@@ -113,7 +128,12 @@ void async__session_release(async_session_t *s, async__conn_t *c,
   c->link.prev = &c->host->idle;
   c->host->idle.next->prev = &c->link;
   c->host->idle.next = &c->link;
-  async__timer_start(c->idle_timer, idle_limit(c));
+  c->idle = 1;
+  c->idle_since = async__loop_now(s->loop);
+  limit = idle_limit(c);
+  if (!async__timer_active(c->idle_timer) ||
+      async__timer_deadline(c->idle_timer) > c->idle_since + limit)
+    async__timer_start(c->idle_timer, limit);
   async__stream_set_handler(c->stream, &idle_handler, c);
   /* An idle pool is not work: async_loop_run(DEFAULT) may return. */
   async__stream_set_weak(c->stream, 1);
@@ -170,8 +190,9 @@ static async__conn_t *take_idle(async__host_t *h) {
       continue;
     }
     /* Reading goes on: the exchange takes over the stream's handler in
-     * the same step, and stopping here would cost an epoll_ctl. */
-    async__timer_stop(c->idle_timer);
+     * the same step, and stopping here would cost an epoll_ctl. The idle
+     * timer goes on too (see on_idle_timeout). */
+    c->idle = 0;
     async__stream_set_weak(c->stream, 0);
     return c;
   }
@@ -301,7 +322,7 @@ static void connection_ready(async__exchange_t *ex, async__stream_t *stream) {
   c->session = s;
   c->host = ex->host;
   c->stream = stream;
-  c->created = async__clock_now();
+  c->created = async__loop_now(s->loop);
   c->exchange = ex;
   async__exchange_use(ex, c, 0);
 }
@@ -311,7 +332,8 @@ static void on_tunnel(async__stream_t *stream, int err, const char *message,
   async__exchange_t *ex = userdata;
   async_session_t *s = ex->session;
 
-  ex->response->times[ASYNC_TIME_TLS] = async__clock_now() - ex->start;
+  ex->response->times[ASYNC_TIME_TLS] =
+      async__loop_now(s->loop) - ex->start;
   if (err < 0) {
     ex->host->open--;
     s->open--;
@@ -387,7 +409,7 @@ static void open_conn(async_session_t *s, async__exchange_t *ex) {
   atomic_fetch_add(&s->stat_opened, 1);
   ex->response->connections++;
   ex->phase = "connect";
-  ex->dial_start = async__clock_now();
+  ex->dial_start = async__loop_now(s->loop);
   ex->dial = async__dial_start(s->loop, host, port, &options, on_dialed, ex);
   async__url_free(&proxy_url);
   if (ex->dial == NULL) {

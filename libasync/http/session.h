@@ -73,7 +73,9 @@ struct async__conn {
   async__host_t *host;
   async__stream_t *stream;
   async__exchange_t *exchange; /* the one it serves, or NULL when idle */
-  async__timer_t *idle_timer;
+  async__timer_t *idle_timer; /* armed lazily: see on_idle_timeout */
+  double idle_since;           /* when it last went back to the pool */
+  int idle;                    /* in the pool */
   double created;
   double keep_alive; /* the server's Keep-Alive: timeout=, or 0 */
   int requests;
