@@ -39,15 +39,6 @@ Test(client, get_and_its_response, .timeout = 30)
   net_finish(loop);
 }
 
-static void pause_for(async_loop_t *loop, double seconds)
-{
-  async_future_t *f = NULL;
-
-  NET_OK(async_sleep(loop, seconds, &f));
-  NET_OK(async_loop_run_until(loop, f));
-  async_future_release(f);
-}
-
 /* The idle timeout counts from the last time the connection came back to
  * the pool: reuse postpones it, and it closes the connection once it has
  * been idle that long. */
@@ -63,16 +54,16 @@ Test(client, idle_connections_close_after_the_idle_timeout, .timeout = 30)
   f = get(loop, s, url);
   cr_assert_eq(async_response_reused(ok_response(f)), 0);
   async_future_release(f);
-  pause_for(loop, 0.25);
+  net_pause(loop, 0.25);
   f = get(loop, s, url); /* idle 0.25 s: reused */
   cr_assert_eq(async_response_reused(ok_response(f)), 1);
   async_future_release(f);
-  pause_for(loop, 0.25); /* 0.5 s since the first, 0.25 since the last */
+  net_pause(loop, 0.25); /* 0.5 s since the first, 0.25 since the last */
   f = get(loop, s, url);
   cr_assert_eq(async_response_reused(ok_response(f)), 1,
                "closed though idle for less than its timeout");
   async_future_release(f);
-  pause_for(loop, 0.7);
+  net_pause(loop, 0.7);
   NET_OK(async_session_stats(s, &opened, &open_now));
   cr_assert_eq(opened, 1);
   cr_assert_eq(open_now, 0, "still open after its idle timeout");

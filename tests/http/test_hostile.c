@@ -210,20 +210,18 @@ Test(hostile, keep_alive_timeout_hint_is_honoured, .timeout = 30)
 {
   async_loop_t *loop = net_loop();
   async_session_t *s = test_session(loop);
-  async_future_t *a, *pause = NULL, *b;
+  async_future_t *a, *b;
 
   a = get(loop, s, url_of("hostile", "/keepalive-timeout"));
   ok_response(a);
   /* timeout=1: the pool lets the connection go before the server
    * does, so the next request opens a fresh one and never meets a
    * connection closing under it. */
-  NET_OK(async_sleep(loop, 0.8, &pause));
-  NET_OK(async_loop_run_until(loop, pause));
+  net_pause(loop, 0.8);
   b = get(loop, s, url_of("hostile", "/keepalive-timeout"));
   cr_assert_eq(async_response_reused(ok_response(b)), 0);
   async_future_release(a);
   async_future_release(b);
-  async_future_release(pause);
   async_session_release(s);
   net_finish(loop);
 }

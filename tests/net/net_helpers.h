@@ -48,6 +48,16 @@ static inline void net_run_until_flag(async_loop_t *loop, const int *flag,
   }
 }
 
+/* Runs the loop for `seconds` (whatever else is due runs meanwhile). */
+static inline void net_pause(async_loop_t *loop, double seconds)
+{
+  async_future_t *pause = NULL;
+
+  NET_OK(async_sleep(loop, seconds, &pause));
+  NET_OK(async_loop_run_until(loop, pause));
+  async_future_release(pause);
+}
+
 /* Closes the loop, checking that nothing was left behind. */
 static inline void net_finish(async_loop_t *loop)
 {
