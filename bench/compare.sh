@@ -26,6 +26,9 @@
 #   wrk -t1 -cN -dDURATIONs URL
 #   curl_multi -c N -d DURATION [--cacert CA] URL
 #
+# All three send the same request, the one wrk sends ("GET path HTTP/1.1"
+# and Host), so that the server does the same work for each.
+#
 # On two or more CPUs nginx's worker is pinned to CPU 1 and the client to
 # CPU 0 (taskset), so neither steals the other's core.
 #

@@ -151,7 +151,10 @@ static int make_request(const ab_options_t *opts, ab_stats_t *stats,
 }
 
 /* A session for the benchmark: CONNECTIONS connections, bodies as they
- * come (no decoding), redirects returned rather than followed. */
+ * come (no decoding), redirects returned rather than followed, and the
+ * request wrk sends: the library's User-Agent and Accept are left out
+ * (a -H of either still sends it), so that the server does the same work
+ * for every client compared. */
 static int make_session(const ab_options_t *opts, async_loop_t *loop,
                         async_session_t **out) {
   async_session_t *s = NULL;
@@ -165,6 +168,9 @@ static int make_session(const ab_options_t *opts, async_loop_t *loop,
           0 &&
       (rv = async_session_set_int(s, ASYNC_SESSION_DECOMPRESS, 0)) == 0 &&
       (rv = async_session_set_int(s, ASYNC_SESSION_FOLLOW_REDIRECTS, 0)) == 0 &&
+      (rv = async_session_set_str(s, ASYNC_SESSION_HEADER, "User-Agent:")) ==
+          0 &&
+      (rv = async_session_set_str(s, ASYNC_SESSION_HEADER, "Accept:")) == 0 &&
       (rv = async_session_set_int(s, ASYNC_SESSION_VERIFY_PEER,
                                   !opts->insecure)) == 0 &&
       opts->cacert != NULL)
