@@ -26,6 +26,8 @@ static void begin_attempt(async__exchange_t *ex);
 
 /* ---- ending ----------------------------------------------------------- */
 
+static void leave_deadlines(async__exchange_t *ex);
+
 /* Lets go of everything the exchange holds on the loop. */
 static void cleanup(async__exchange_t *ex) {
   async_session_t *s = ex->session;
@@ -37,6 +39,7 @@ static void cleanup(async__exchange_t *ex) {
     async__stream_set_handler(c->stream, NULL, NULL);
     async__session_release(s, c, 0);
   }
+  leave_deadlines(ex);
   async__timer_free(ex->deadline);
   async__timer_free(ex->read_timer);
   async__timer_free(ex->queue_timer);
@@ -100,6 +103,82 @@ static void on_deadline(async__timer_t *timer, void *data) {
   (void)timer;
   async__exchange_fail(ex, ASYNC_ETIMEDOUT, message);
   async__free(message);
+}
+
+/*
+ * The deadline of most exchanges is their session's timeout, counted from
+ * their start: deadlines then come in the order the exchanges start, so
+ * the session keeps those exchanges in a list, oldest first, under one
+ * timer armed for the first. Starting or ending an exchange is a list
+ * operation, not a timer of its own made, armed, disarmed and freed (the
+ * timer stops when the list empties). An exchange whose request sets its
+ * own timeout, or that starts while the list holds deadlines of another
+ * timeout, has a timer of its own.
+ */
+static void on_deadlines(async__timer_t *timer, void *data) {
+  async_session_t *s = data;
+  double now = async__loop_now(s->loop);
+
+  while (!async__list_empty(&s->deadlines)) {
+    async__exchange_t *ex = async__container_of(
+        s->deadlines.next, async__exchange_t, deadline_link);
+    if (ex->deadline_at > now) {
+      async__timer_start(timer, ex->deadline_at - now);
+      return;
+    }
+    async__list_remove(&ex->deadline_link);
+    on_deadline(timer, ex);
+  }
+}
+
+/* Puts ex on its session's list. Returns 1, 0 (the list holds another
+ * timeout: ex needs a timer of its own) or ASYNC_ENOMEM. */
+static int join_deadlines(async__exchange_t *ex, double timeout) {
+  async_session_t *s = ex->session;
+  int empty = async__list_empty(&s->deadlines);
+
+  if (!empty && s->deadlines_timeout != timeout)
+    return 0;
+  if (s->deadlines_timer == NULL &&
+      (s->deadlines_timer = async__timer_new(s->loop, on_deadlines, s)) ==
+          NULL)
+    return ASYNC_ENOMEM;
+  if (empty && async__timer_start(s->deadlines_timer, timeout) < 0)
+    return ASYNC_ENOMEM;
+  s->deadlines_timeout = timeout;
+  ex->deadline_at = ex->start + timeout;
+  async__list_push(&s->deadlines, &ex->deadline_link);
+  return 1;
+}
+
+static void leave_deadlines(async__exchange_t *ex) {
+  async_session_t *s = ex->session;
+
+  if (async__list_empty(&ex->deadline_link))
+    return;
+  async__list_remove(&ex->deadline_link);
+  if (async__list_empty(&s->deadlines))
+    async__timer_stop(s->deadlines_timer);
+}
+
+/* Arms the exchange's deadline. Returns 0 or ASYNC_ENOMEM. */
+static int arm_deadline(async__exchange_t *ex) {
+  double timeout = async__opt_double(&ex->request->options,
+                                     &ex->session->options,
+                                     ASYNC_SESSION_TIMEOUT);
+  int rv;
+
+  if (async__timeout_forever(timeout))
+    return 0;
+  if (!(ex->request->options.double_set &
+        (1u << (ASYNC_SESSION_TIMEOUT % 10000 - 1))) &&
+      (rv = join_deadlines(ex, timeout)) != 0)
+    return rv < 0 ? rv : 0;
+  if ((ex->deadline = async__timer_new(ex->session->loop, on_deadline, ex)) ==
+          NULL ||
+      async__timer_start(ex->deadline, timeout) < 0)
+    return ASYNC_ENOMEM;
+  return 0;
 }
 
 static void on_read_timeout(async__timer_t *timer, void *data) {
@@ -664,7 +743,6 @@ static void begin_attempt(async__exchange_t *ex) {
 
 static void start_exchange(async__exchange_t *ex) {
   async_session_t *s = ex->session;
-  double timeout;
 
   async__future_park(&ex->op.base);
   async__list_push(&s->exchanges, &ex->link);
@@ -672,17 +750,14 @@ static void start_exchange(async__exchange_t *ex) {
     async__future_cancel_now(&ex->op.base);
     return;
   }
-  atomic_store(&s->started, 1);
+  /* Read first: a store on every request would take the line. */
+  if (!atomic_load_explicit(&s->started, memory_order_relaxed))
+    atomic_store(&s->started, 1);
   ex->start = async__loop_now(s->loop);
-  ex->deadline = async__timer_new(s->loop, on_deadline, ex);
-  if (ex->deadline == NULL) {
+  if (arm_deadline(ex) < 0) {
     async__exchange_fail(ex, ASYNC_ENOMEM, NULL);
     return;
   }
-  timeout = async__opt_double(&ex->request->options, &s->options,
-                              ASYNC_SESSION_TIMEOUT);
-  if (!async__timeout_forever(timeout))
-    async__timer_start(ex->deadline, timeout);
   begin_attempt(ex);
 }
 
@@ -733,6 +808,7 @@ int async__exchange_submit(async_session_t *s, async_request_t *r,
     return ASYNC_ENOMEM;
   async__list_init(&ex->link);
   async__list_init(&ex->wait_link);
+  async__list_init(&ex->deadline_link);
   ex->body_fd = -1;
   ex->session = async_session_retain(s);
   ex->request = async_request_retain(r);

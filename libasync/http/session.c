@@ -433,6 +433,8 @@ static void close_session(async_session_t *s) {
         async__container_of(s->exchanges.next, async__exchange_t, link);
     async__future_cancel_now(&ex->op.base);
   }
+  async__timer_free(s->deadlines_timer);
+  s->deadlines_timer = NULL;
   for (node = s->hosts.next; node != &s->hosts; node = node->next) {
     async__host_t *h = async__container_of(node, async__host_t, link);
     while (!async__list_empty(&h->idle))
@@ -502,6 +504,7 @@ ASYNC_EXTERN int async_session_new(async_session_t **out, async_loop_t *loop) {
   async__list_init(&s->hosts);
   async__list_init(&s->waiting);
   async__list_init(&s->exchanges);
+  async__list_init(&s->deadlines);
   async__options_defaults(&s->options);
   s->user_agent = async__format("libasync/%s", ASYNC_VERSION_STRING);
   rv = s->user_agent == NULL ? ASYNC_ENOMEM

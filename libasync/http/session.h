@@ -54,6 +54,13 @@ struct async_session {
   async__list_t waiting;   /* exchanges waiting for a connection, FIFO */
   async__list_t exchanges; /* every exchange in flight */
   size_t open;             /* connections open or opening */
+
+  /* Exchanges whose deadline is the session's timeout, in the order they
+   * started, hence of their deadlines; one timer for the first (see
+   * exchange.c). */
+  async__list_t deadlines;
+  double deadlines_timeout;
+  async__timer_t *deadlines_timer;
 };
 
 /* Connections to one origin (through one proxy). */
@@ -121,7 +128,9 @@ struct async__exchange {
   async_response_cb cb; /* the callback form's */
   void *cb_userdata;
   double start;
-  async__timer_t *deadline;
+  async__list_t deadline_link; /* on session->deadlines, or alone */
+  double deadline_at;
+  async__timer_t *deadline; /* for a timeout of the request's own */
   async__timer_t *read_timer;
   async__timer_t *queue_timer;
   int paused;

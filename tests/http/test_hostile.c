@@ -117,6 +117,74 @@ Test(hostile, slow_drip_and_silence_time_out_naming_the_phase, .timeout = 30)
   net_finish(loop);
 }
 
+typedef struct timed {
+  double sent, ended;
+  int err;
+  int *left;
+} timed_t;
+
+static void on_timed(async_response_t *response, int err, const char *message,
+                     void *userdata)
+{
+  timed_t *t = userdata;
+
+  (void)response;
+  (void)message;
+  t->ended = net_now();
+  t->err = err;
+  --*t->left;
+}
+
+static void send_timed(async_session_t *s, async_request_t *r, timed_t *t)
+{
+  t->sent = net_now();
+  NET_OK(async_session_send_cb(s, r, on_timed, t));
+}
+
+/* Requests that share the session's timeout each end at their own
+ * deadline, counted from their own start, whatever the order; one with
+ * its own timeout, and one sent after the session's timeout changed, too;
+ * and the session works on after them. */
+Test(hostile, every_request_times_out_at_its_own_deadline, .timeout = 30)
+{
+  async_loop_t *loop = net_loop();
+  async_session_t *s = test_session(loop);
+  async_request_t *quiet = NULL, *own = NULL;
+  async_future_t *f;
+  timed_t t[4];
+  int left = 4, i;
+
+  memset(t, 0, sizeof(t));
+  for (i = 0; i < 4; i++)
+    t[i].left = &left;
+  NET_OK(async_session_set_double(s, ASYNC_SESSION_TIMEOUT, 0.6));
+  NET_OK(async_request_new(&quiet, "GET", url_of("hostile", "/silence")));
+  NET_OK(async_request_new(&own, "GET", url_of("hostile", "/silence")));
+  NET_OK(async_request_set_double(own, ASYNC_SESSION_TIMEOUT, 0.3));
+  send_timed(s, quiet, &t[0]);
+  net_pause(loop, 0.2);
+  send_timed(s, quiet, &t[1]);
+  send_timed(s, own, &t[2]);
+  NET_OK(async_session_set_double(s, ASYNC_SESSION_TIMEOUT, 0.9));
+  send_timed(s, quiet, &t[3]);
+  while (left > 0)
+    cr_assert_geq(async_loop_run(loop, ASYNC_RUN_ONCE), 0);
+  for (i = 0; i < 4; i++) {
+    double want = i == 2 ? 0.3 : i == 3 ? 0.9 : 0.6;
+    double took = t[i].ended - t[i].sent;
+    cr_assert_eq(t[i].err, ASYNC_ETIMEDOUT, "request %d: %d", i, t[i].err);
+    cr_assert(took > want - 0.05 && took < want + 0.3,
+              "request %d took %.3f s, its timeout is %.1f s", i, took, want);
+  }
+  f = get(loop, s, url_of("http", "/"));
+  ok_response(f);
+  async_future_release(f);
+  async_request_release(quiet);
+  async_request_release(own);
+  async_session_release(s);
+  net_finish(loop);
+}
+
 Test(hostile, broken_and_unknown_encodings, .timeout = 30)
 {
   expect("/broken-gzip", ASYNC_EDECODE, "gzip");
