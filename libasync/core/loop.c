@@ -21,7 +21,11 @@
 /* How many queued calls one wake-up handles before letting I/O in. */
 #define QUEUE_BUDGET 65536
 
-static _Thread_local char thread_tag;
+/* Its address tells threads apart. Initial-exec: a load relative to the
+ * thread pointer, where the default model for a shared library calls
+ * __tls_get_addr on every check of who owns a loop. One byte fits the
+ * room the C library keeps for libraries loaded with dlopen. */
+static _Thread_local char thread_tag __attribute__((tls_model("initial-exec")));
 
 void *async__thread_self(void) { return &thread_tag; }
 
