@@ -610,9 +610,30 @@ static int body_length(async__exchange_t *ex, int64_t *length) {
   return 0;
 }
 
-/* Writes the request's head, reusing what the previous send of the same
- * request through this session wrote when nothing it depends on changed:
- * a benchmark's thousands of identical requests are serialised once. */
+/* Caches a request's first head. Set once: a head cached for one session
+ * is never replaced (a reader on another loop may be writing it), and
+ * the request's sends through others serialise theirs. */
+static void keep_head(async_request_t *r, const async_session_t *s,
+                      int absolute, const async__buf_t *buf) {
+  async__head_cache_t *h = async__malloc(sizeof(*h) + buf->len);
+  async__head_cache_t *none = NULL;
+
+  if (h == NULL)
+    return; /* only a cache */
+  h->session = s->id;
+  h->generation = s->generation;
+  h->absolute = absolute;
+  h->len = buf->len;
+  memcpy(h->data, buf->data, buf->len);
+  if (!atomic_compare_exchange_strong_explicit(&r->head, &none, h,
+                                               memory_order_release,
+                                               memory_order_relaxed))
+    async__free(h);
+}
+
+/* Writes the request's head, reusing what its first send through this
+ * session wrote when nothing it depends on changed: a benchmark's
+ * thousands of identical requests are serialised once. */
 static int write_head(async__exchange_t *ex, async__conn_t *c, int64_t length) {
   async_session_t *s = ex->session;
   async_request_t *r = ex->request;
@@ -627,14 +648,13 @@ static int write_head(async__exchange_t *ex, async__conn_t *c, int64_t length) {
   int rv;
 
   if (cacheable) {
-    pthread_mutex_lock(&r->head_mutex);
-    if (r->head != NULL && r->head_session == s &&
-        r->head_generation == s->generation && r->head_absolute == absolute) {
-      rv = async__stream_write(c->stream, r->head, r->head_len);
-      pthread_mutex_unlock(&r->head_mutex);
+    const async__head_cache_t *h =
+        atomic_load_explicit(&r->head, memory_order_acquire);
+    if (h != NULL && h->session == s->id && h->generation == s->generation &&
+        h->absolute == absolute) {
+      rv = async__stream_write(c->stream, h->data, h->len);
       return rv == ASYNC_ECLOSED ? 0 : rv;
     }
-    pthread_mutex_unlock(&r->head_mutex);
   }
   if (ex->url->userinfo != NULL && !ex->drop_credentials &&
       (auth = async__basic_auth(ex->url->userinfo)) == NULL)
@@ -657,18 +677,9 @@ static int write_head(async__exchange_t *ex, async__conn_t *c, int64_t length) {
   if (rv < 0)
     return rv;
   async__stream_write(c->stream, buf.data, buf.len);
-  if (cacheable) {
-    pthread_mutex_lock(&r->head_mutex);
-    async__free(r->head);
-    r->head = buf.data;
-    r->head_len = buf.len;
-    r->head_session = s;
-    r->head_generation = s->generation;
-    r->head_absolute = absolute;
-    pthread_mutex_unlock(&r->head_mutex);
-  } else {
-    async__free(buf.data);
-  }
+  if (cacheable && atomic_load_explicit(&r->head, memory_order_relaxed) == NULL)
+    keep_head(r, s, absolute, &buf);
+  async__free(buf.data);
   return 0;
 }
 

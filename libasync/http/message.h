@@ -7,7 +7,6 @@
 
 #include <libasync/http.h>
 
-#include <pthread.h>
 #include <stdatomic.h>
 
 #include "http/options.h"
@@ -49,6 +48,15 @@ void async__headers_free(async__headers_t *h);
 /* Whether s is an HTTP token (a method or a field name). */
 int async__http_token(const char *s);
 
+/* A request's head as written, and what it was written for. */
+typedef struct async__head_cache {
+  uint64_t session; /* the session's id (addresses are reused) */
+  unsigned generation;
+  int absolute;
+  size_t len;
+  char data[];
+} async__head_cache_t;
+
 enum { ASYNC__BODY_NONE, ASYNC__BODY_BUFFER, ASYNC__BODY_FILE,
        ASYNC__BODY_PRODUCER };
 
@@ -68,14 +76,10 @@ struct async_request {
   async_data_cb on_data;
   void *stream_userdata;
   async__http_options_t options; /* only what the request set */
-  /* The head as last written, for the next send of the same request
-   * through the same session with the same settings. */
-  pthread_mutex_t head_mutex;
-  char *head;
-  size_t head_len;
-  const void *head_session;
-  unsigned head_generation;
-  int head_absolute;
+  /* The head as first written, for later sends of the same request
+   * through the same session with the same settings: set once, then read
+   * by any loop without a lock, freed with the request. */
+  _Atomic(async__head_cache_t *) head;
 };
 
 struct async_response {

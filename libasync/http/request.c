@@ -20,7 +20,7 @@ ASYNC_EXTERN int async_request_new(async_request_t **out, const char *method,
     return ASYNC_ENOMEM;
   atomic_init(&r->refs, 1);
   atomic_init(&r->sent, 0);
-  pthread_mutex_init(&r->head_mutex, NULL);
+  atomic_init(&r->head, NULL);
   r->producer_length = -1;
   if ((rv = async__url_parse(&r->url, url, &why)) < 0 ||
       (r->method = async__strdup(method)) == NULL) {
@@ -46,8 +46,7 @@ ASYNC_EXTERN void async_request_release(async_request_t *r) {
   async__headers_free(&r->headers);
   async__free(r->body);
   async__free(r->options.user_agent);
-  async__free(r->head);
-  pthread_mutex_destroy(&r->head_mutex);
+  async__free(atomic_load_explicit(&r->head, memory_order_acquire));
   async__free(r);
 }
 

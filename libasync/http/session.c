@@ -483,6 +483,9 @@ static void on_loop_close(async__closer_t *closer) {
   finish(s);
 }
 
+/* Session ids, for the request-head caches (see write_head). */
+static atomic_ullong session_ids = 1;
+
 static void register_call(async_loop_t *loop, async__call_t *call) {
   async__loop_add_closer(loop, &((async_session_t *)call->p1)->closer);
 }
@@ -498,6 +501,7 @@ ASYNC_EXTERN int async_session_new(async_session_t **out, async_loop_t *loop) {
     return ASYNC_ENOMEM;
   atomic_init(&s->refs, 1);
   atomic_init(&s->finishers, 0);
+  s->id = atomic_fetch_add_explicit(&session_ids, 1, memory_order_relaxed);
   s->loop = async_loop_retain(loop);
   s->closer.close = on_loop_close;
   async__list_init(&s->closer.link);

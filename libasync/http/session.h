@@ -36,6 +36,7 @@ struct async_session {
   async__closer_t closer;
   int closed;
 
+  uint64_t id;         /* unique in the process, unlike its address */
   async__http_options_t options;
   unsigned generation; /* counts option changes: cached heads go stale */
   char *user_agent;

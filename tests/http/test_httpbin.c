@@ -309,6 +309,46 @@ Test(httpbin, default_headers_and_user_agent, .timeout = 30)
   net_finish(loop);
 }
 
+/* One request object sent again and again: its head is serialised once
+ * and reused, but each send carries what the session it goes through
+ * adds, as that session is set at the time. */
+Test(httpbin, a_request_sent_again_follows_its_session, .timeout = 30)
+{
+  async_loop_t *loop = net_loop();
+  async_session_t *one = test_session(loop);
+  async_session_t *two = test_session(loop);
+  async_request_t *r = NULL;
+  async_future_t *f;
+
+  NET_OK(async_session_set_str(one, ASYNC_SESSION_USER_AGENT, "one/1"));
+  NET_OK(async_session_set_str(two, ASYNC_SESSION_USER_AGENT, "two/2"));
+  NET_OK(async_request_new(&r, "GET", url_of("httpbin", "/headers")));
+  f = fetch(loop, one, r);
+  CONTAINS(body_of(f), "one/1");
+  async_future_release(f);
+  f = fetch(loop, one, r); /* the cached head */
+  CONTAINS(body_of(f), "one/1");
+  async_future_release(f);
+  f = fetch(loop, two, r);
+  CONTAINS(body_of(f), "two/2");
+  async_future_release(f);
+  NET_OK(async_session_set_str(one, ASYNC_SESSION_USER_AGENT, "one/3"));
+  f = fetch(loop, one, r);
+  CONTAINS(body_of(f), "one/3");
+  async_future_release(f);
+  async_session_release(one);
+  /* A new session may take the address of the one released. */
+  one = test_session(loop);
+  NET_OK(async_session_set_str(one, ASYNC_SESSION_USER_AGENT, "new/4"));
+  f = fetch(loop, one, r);
+  CONTAINS(body_of(f), "new/4");
+  async_future_release(f);
+  async_request_release(r);
+  async_session_release(one);
+  async_session_release(two);
+  net_finish(loop);
+}
+
 static int64_t produce(void *userdata, char *buf, size_t size)
 {
   int *left = userdata;
