@@ -10,7 +10,8 @@
 #                 script runs BUILD_DIR/bench/asyncbench/asyncbench and
 #                 BUILD_DIR/bench/curl_multi, and builds nothing
 #   DURATION      seconds per run (default 3)
-#   ROUNDS        rounds (default 3)
+#   ROUNDS        rounds (default 5: the medians of three moved by a few
+#                 per cent from run to run on two shared cores)
 #   RESULTS_FILE  the Markdown file whose section "HTTP client against
 #                 wrk and libcurl" is replaced (default bench/RESULTS.md;
 #                 empty: print only)
@@ -54,7 +55,7 @@ cd "$BENCH_ROOT"
 
 BUILD_DIR=${BUILD_DIR:-build/release}
 DURATION=${DURATION:-3}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 RESULTS_FILE=${RESULTS_FILE-bench/RESULTS.md}
 SECTION="HTTP client against wrk and libcurl (bench/compare.sh)"
 
