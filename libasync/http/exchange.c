@@ -613,8 +613,8 @@ static int body_length(async__exchange_t *ex, int64_t *length) {
 /* Caches a request's first head. Set once: a head cached for one session
  * is never replaced (a reader on another loop may be writing it), and
  * the request's sends through others serialise theirs. */
-static void keep_head(async_request_t *r, const async_session_t *s,
-                      int absolute, const async__buf_t *buf) {
+static void cache_head(async_request_t *r, const async_session_t *s,
+                       int absolute, const async__buf_t *buf) {
   async__head_cache_t *h = async__malloc(sizeof(*h) + buf->len);
   async__head_cache_t *none = NULL;
 
@@ -678,7 +678,7 @@ static int write_head(async__exchange_t *ex, async__conn_t *c, int64_t length) {
     return rv;
   async__stream_write(c->stream, buf.data, buf.len);
   if (cacheable && atomic_load_explicit(&r->head, memory_order_relaxed) == NULL)
-    keep_head(r, s, absolute, &buf);
+    cache_head(r, s, absolute, &buf);
   async__free(buf.data);
   return 0;
 }
