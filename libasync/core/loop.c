@@ -228,12 +228,28 @@ static void run_ready(async_loop_t *loop) {
     ev_break(loop->ev, EVBREAK_ONE);
 }
 
+/* The hooks queued by now, not those their own work queues. */
+static void run_before_wait(async_loop_t *loop) {
+  async__list_t batch;
+
+  async__list_init(&batch);
+  async__list_splice(&batch, &loop->before_wait);
+  while (!async__list_empty(&batch)) {
+    async__before_wait_t *hook =
+        async__container_of(batch.next, async__before_wait_t, link);
+    async__list_remove(&hook->link);
+    hook->fn(hook);
+  }
+}
+
 static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
   async_loop_t *loop = async__container_of(w, async_loop_t, prepare);
 
   (void)ev;
   (void)revents;
   run_ready(loop);
+  if (!loop->tearing_down)
+    run_before_wait(loop);
   if (!loop->tearing_down)
     arm_timer(loop);
   loop->now_valid = 0; /* the poll comes next */
@@ -415,6 +431,7 @@ ASYNC_EXTERN int async_loop_new(async_loop_t **out) {
   async__list_init(&loop->ready);
   async__list_init(&loop->pending);
   async__list_init(&loop->closers);
+  async__list_init(&loop->before_wait);
   async__timers_init(&loop->timers);
   async__mpsc_init(&loop->queue);
   async__pool_init(&loop->pool);
@@ -650,6 +667,10 @@ static int end_run(async_loop_t *loop) {
 
   if (loop->teardown_requested && !loop->tearing_down)
     teardown(loop);
+  /* Returning to the caller is a wait too, and the last iteration of
+   * async_loop_run(DEFAULT) ends without another prepare. */
+  if (!loop->tearing_down)
+    run_before_wait(loop);
   rv = atomic_load(&loop->closed) ? 0 : has_work(loop);
   atomic_store(&loop->driven, 0);
   loop_leave(loop);

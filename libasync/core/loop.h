@@ -38,6 +38,7 @@ struct async_loop {
 
   async__list_t ready;   /* futures to run: tasks, callbacks to call */
   async__list_t pending; /* futures that wait for something else */
+  async__list_t before_wait; /* async__before_wait_t hooks to run */
   async__timers_t timers;
 
   /* Written by other threads on every call: kept on their own lines. */
@@ -111,6 +112,38 @@ void async__loop_post(async_loop_t *loop, async__call_fn fn,
 int async__loop_on_thread(async_loop_t *loop);
 
 /* ---- loop thread only ---- */
+
+/*
+ * Work put off until the loop is about to wait for I/O: after this
+ * iteration's callbacks and ready list, just before the poll. Work that
+ * would be undone at once if something used the object again in the
+ * same iteration (freeing buffers, say) waits for that moment. A hook
+ * runs once per async__loop_before_wait; it must be cancelled before
+ * the memory that holds it is freed.
+ */
+typedef struct async__before_wait async__before_wait_t;
+struct async__before_wait {
+  async__list_t link; /* on loop->before_wait, or pointing to itself */
+  void (*fn)(async__before_wait_t *hook);
+};
+
+static inline void async__before_wait_init(async__before_wait_t *hook,
+                                           void (*fn)(async__before_wait_t *)) {
+  async__list_init(&hook->link);
+  hook->fn = fn;
+}
+
+/* Queues hook, unless it is queued already. */
+static inline void async__loop_before_wait(async_loop_t *loop,
+                                           async__before_wait_t *hook) {
+  if (async__list_empty(&hook->link))
+    async__list_push(&loop->before_wait, &hook->link);
+}
+
+/* Takes hook off the queue, if it is on it. */
+static inline void async__before_wait_cancel(async__before_wait_t *hook) {
+  async__list_remove(&hook->link);
+}
 
 /* Appends f to the ready list (the list takes a reference). */
 void async__loop_make_ready(async_loop_t *loop, async_future_t *f);

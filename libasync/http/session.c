@@ -20,6 +20,7 @@ static void close_conn(async__conn_t *c) {
   async_session_t *s = c->session;
 
   async__list_remove(&c->link);
+  async__before_wait_cancel(&c->trim);
   async__timer_free(c->idle_timer);
   async__stream_close(c->stream);
   c->host->open--;
@@ -93,6 +94,14 @@ static void on_idle_timeout(async__timer_t *timer, void *data) {
   service_waiting(s);
 }
 
+/* Still idle when the loop goes to wait: nobody took it back in the
+ * iteration that returned it, so its buffers go. */
+static void on_trim(async__before_wait_t *hook) {
+  async__conn_t *c = async__container_of(hook, async__conn_t, trim);
+
+  async__stream_trim(c->stream);
+}
+
 static int reusable_still(async__conn_t *c) {
   async_session_t *s = c->session;
   int64_t max_requests = async__opt_int(
@@ -135,6 +144,7 @@ void async__session_release(async_session_t *s, async__conn_t *c,
       async__timer_deadline(c->idle_timer) > c->idle_since + limit)
     async__timer_start(c->idle_timer, limit);
   async__stream_set_handler(c->stream, &idle_handler, c);
+  async__loop_before_wait(s->loop, &c->trim);
   /* An idle pool is not work: async_loop_run(DEFAULT) may return. */
   async__stream_set_weak(c->stream, 1);
   async__stream_read_start(c->stream);
@@ -193,6 +203,7 @@ static async__conn_t *take_idle(async__host_t *h) {
      * the same step, and stopping here would cost an epoll_ctl. The idle
      * timer goes on too (see on_idle_timeout). */
     c->idle = 0;
+    async__before_wait_cancel(&c->trim);
     async__stream_set_weak(c->stream, 0);
     return c;
   }
@@ -319,6 +330,7 @@ static void connection_ready(async__exchange_t *ex, async__stream_t *stream) {
     return;
   }
   async__list_init(&c->link);
+  async__before_wait_init(&c->trim, on_trim);
   c->session = s;
   c->host = ex->host;
   c->stream = stream;

@@ -84,6 +84,7 @@ struct async__conn {
   async__timer_t *idle_timer; /* armed lazily: see on_idle_timeout */
   double idle_since;           /* when it last went back to the pool */
   int idle;                    /* in the pool */
+  async__before_wait_t trim; /* queued while it is newly idle */
   double created;
   double keep_alive; /* the server's Keep-Alive: timeout=, or 0 */
   int requests;

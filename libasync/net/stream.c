@@ -294,6 +294,16 @@ int async__stream_buffered(async__stream_t *s) {
   return s->ssl != NULL && SSL_has_pending(s->ssl);
 }
 
+void async__stream_trim(async__stream_t *s) {
+  if (s->ssl != NULL)
+    SSL_free_buffers(s->ssl); /* refuses while a record is half done */
+  if (s->len == s->sent) {
+    async__free(s->out);
+    s->out = NULL;
+    s->len = s->sent = s->cap = 0;
+  }
+}
+
 void async__stream_shutdown(async__stream_t *s) {
   if (s->ended || s->closed)
     return;
@@ -394,6 +404,9 @@ static void handshake_done(async__stream_t *s, int err, char *message) {
   s->ready = NULL;
   if (err == 0) {
     s->phase = SECURE;
+    /* From now on the record buffers stay while the connection is in
+     * use (see async__stream_trim). */
+    SSL_clear_mode(s->ssl, SSL_MODE_RELEASE_BUFFERS);
     s->busy++;
     ready(s, 0, NULL, s->ready_userdata);
     if (leave(s))
@@ -462,6 +475,9 @@ int async__stream_start_tls(async__stream_t *s, async__tls_t *tls,
       async__tls_attach(s->ssl, s->fd) < 0)
     return ASYNC_ENOMEM;
   s->tls = async__tls_retain(tls);
+  /* A handshake waits for its peer several times: a buffer held at each
+   * wait, by thousands of handshakes at once, is most of their memory. */
+  SSL_set_mode(s->ssl, SSL_MODE_RELEASE_BUFFERS);
   s->phase = HANDSHAKE;
   s->ready = ready;
   s->ready_userdata = userdata;

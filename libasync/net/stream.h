@@ -64,6 +64,12 @@ int async__stream_write(async__stream_t *s, const void *data, size_t len);
  * reused. */
 int async__stream_buffered(async__stream_t *s);
 
+/* Gives back the memory an idle stream need not hold: TLS's record
+ * buffers (16 KiB or more each; made again by the next read or write)
+ * and an empty write queue's buffer. Nothing is lost: what is held back
+ * unread or unwritten keeps its buffer. */
+void async__stream_trim(async__stream_t *s);
+
 /* Bytes queued but not yet written. */
 size_t async__stream_pending(async__stream_t *s);
 

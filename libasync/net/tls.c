@@ -195,9 +195,13 @@ int async__tls_new(async__tls_t **out, const async__tls_config_t *config,
   }
   SSL_CTX_set_app_data(tls->ctx, tls);
   SSL_CTX_set_min_proto_version(tls->ctx, TLS1_2_VERSION);
+  /* Record buffers stay while a connection is in use (freeing them
+   * after every read and write costs two large mallocs a request): a
+   * stream frees them during its handshake only, and a pooled connection
+   * gives them back when the loop goes to wait with it still idle
+   * (async__stream_trim). */
   SSL_CTX_set_mode(tls->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-                                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                                 SSL_MODE_RELEASE_BUFFERS);
+                                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   /* A record in one recv, not its 5-byte header and then the rest: half
    * the reads for a response in one record. */
   SSL_CTX_set_read_ahead(tls->ctx, 1);
