@@ -159,6 +159,14 @@ void async__future_fail(async_future_t *f, int err, char *message) {
   settle_failed(f, ASYNC_FAILED, err, message);
 }
 
+void async__future_cancel_with(async_future_t *f, char *message) {
+  if (!async__future_pending(f)) {
+    async__free(message);
+    return;
+  }
+  settle_failed(f, ASYNC_CANCELLED, ASYNC_ECANCELLED, message);
+}
+
 void async__future_cancel_now(async_future_t *f) {
   const async__future_ops_t *ops = kinds[f->kind];
 

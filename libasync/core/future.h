@@ -151,6 +151,9 @@ int async__future_submit(async_future_t *f);
 void async__future_done(async_future_t *f, void *value, async_free_fn free_value);
 void async__future_fail(async_future_t *f, int err, char *message);
 void async__future_cancel_now(async_future_t *f);
+/* Completes f as cancelled with message (taken over, may be NULL): for an
+ * op's cancel, which knows what was cancelled. */
+void async__future_cancel_with(async_future_t *f, char *message);
 
 /* Adds a callback, run later on the loop's thread. Returns 0 or
  * ASYNC_ENOMEM. */

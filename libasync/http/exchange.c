@@ -778,7 +778,13 @@ static void start_call(async_loop_t *loop, async__call_t *call) {
 }
 
 static void exchange_cancel(async__op_t *op) {
-  cleanup((async__exchange_t *)op);
+  async__exchange_t *ex = (async__exchange_t *)op;
+  /* As every failure's, the message names the URL. */
+  char *text =
+      async__format("%s: %s", ex->url->text, async_strerror(ASYNC_ECANCELLED));
+
+  cleanup(ex);
+  async__future_cancel_with(&op->base, text);
 }
 
 static void exchange_destroy(async__op_t *op) {

@@ -406,8 +406,9 @@ static void count_response(async_response_t *r, int err, const char *message,
   int *calls = userdata;
 
   (void)r;
-  (void)message;
   cr_assert_eq(err, ASYNC_ECANCELLED);
+  cr_assert(strstr(message, "/1m.bin: operation cancelled") != NULL,
+            "the message names the URL: %s", message);
   (*calls)++;
 }
 
@@ -425,6 +426,8 @@ Test(client, closing_session_or_loop_cancels_requests, .timeout = 30)
   async_loop_run(loop, ASYNC_RUN_NOWAIT);
   NET_OK(async_session_close(s));
   cr_assert_eq(async_future_state(f), ASYNC_CANCELLED);
+  cr_assert_str_eq(async_future_message(f),
+                   url_of("http", "/1m.bin: operation cancelled"));
   cr_assert_eq(async_session_send(s, r, &g), 0, "sent, then cancelled");
   async_loop_run(loop, ASYNC_RUN_NOWAIT);
   cr_assert_eq(async_future_state(g), ASYNC_CANCELLED);
@@ -439,6 +442,8 @@ Test(client, closing_session_or_loop_cancels_requests, .timeout = 30)
   async_loop_run(loop, ASYNC_RUN_NOWAIT);
   NET_OK(async_loop_close(loop));
   cr_assert_eq(async_future_state(f), ASYNC_CANCELLED);
+  cr_assert(strstr(async_future_message(f), "/1m.bin: operation cancelled"),
+            "%s", async_future_message(f));
   cr_assert_eq(async_session_send(s, r, &g), ASYNC_ECLOSED);
   async_future_release(f);
   async_session_release(s);
