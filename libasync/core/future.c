@@ -172,10 +172,13 @@ void async__future_cancel_now(async_future_t *f) {
 
   if (!async__future_pending(f))
     return;
+  /* A cancel that completes f itself may drop every other reference. */
+  async_future_retain(f);
   if (ops->cancel != NULL)
     ops->cancel(f);
   if (async__future_pending(f))
     settle_failed(f, ASYNC_CANCELLED, ASYNC_ECANCELLED, NULL);
+  async_future_release(f);
 }
 
 void async__future_copy_result(async_future_t *f, async_future_t *src) {
