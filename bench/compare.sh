@@ -8,7 +8,8 @@
 # Environment:
 #   BUILD_DIR     where scripts/test.sh built (default build/release): the
 #                 script runs BUILD_DIR/bench/asyncbench/asyncbench and
-#                 BUILD_DIR/bench/curl_multi, and builds nothing
+#                 BUILD_DIR/bench/curl_multi, and builds nothing; another
+#                 directory (build/pgo) gets a section of its own
 #   DURATION      seconds per run (default 3)
 #   ROUNDS        rounds (default 5: the medians of three moved by a few
 #                 per cent from run to run on two shared cores)
@@ -58,6 +59,16 @@ DURATION=${DURATION:-3}
 ROUNDS=${ROUNDS:-5}
 RESULTS_FILE=${RESULTS_FILE-bench/RESULTS.md}
 SECTION="HTTP client against wrk and libcurl (bench/compare.sh)"
+command="DURATION=$DURATION ROUNDS=$ROUNDS bench/compare.sh"
+# Another build (scripts/pgo-build.sh's, say) gets a section of its own.
+if [[ "$BUILD_DIR" != build/release ]]; then
+  SECTION="HTTP client against wrk and libcurl (bench/compare.sh, $BUILD_DIR)"
+  command="BUILD_DIR=$BUILD_DIR $command"
+fi
+build_kind=RelWithDebInfo
+if grep -qs '^LIBASYNC_PGO:STRING=use$' "$BUILD_DIR/CMakeCache.txt"; then
+  build_kind="RelWithDebInfo, profile-guided (scripts/pgo-build.sh)"
+fi
 
 asyncbench=$BUILD_DIR/bench/asyncbench/asyncbench
 curl_multi=$BUILD_DIR/bench/curl_multi
@@ -225,7 +236,7 @@ pinning="client on CPU 0, nginx's worker on CPU 1"
 
 {
   cat <<EOF
-    DURATION=$DURATION ROUNDS=$ROUNDS bench/compare.sh
+    $command
 
 Each round runs every scenario with each client for $DURATION s, in turn:
 
@@ -239,7 +250,7 @@ nginx worker (keep-alive, access log off).
 * Machine: $(nproc) × $cpu_model, $mem_gib GiB;
   $pinning.
 * Versions: libasync $libasync_version (revision $revision,
-  RelWithDebInfo), nginx $nginx_version, wrk $wrk_version, libcurl
+  $build_kind), nginx $nginx_version, wrk $wrk_version, libcurl
   $curl_version, $(openssl version | awk '{ print $1, $2 }').
 * $ROUNDS rounds, $elapsed s in all.
 

@@ -6,6 +6,9 @@
 #                     (all but the install test, whose consumer is not
 #                     instrumented)
 #   3. build/tsan     the threading tests (label "thread") under TSan
+#   4. build/pgo      the profile-guided build (scripts/pgo-build.sh: the
+#                     library trained on asyncbench against nginx, then
+#                     rebuilt), and the whole suite again on it
 #
 #   scripts/test.sh
 #
@@ -87,7 +90,11 @@ libasync_configure build/tsan "${LIBASYNC_COMMON_ARGS[@]}" \
 libasync_build build/tsan
 run_ctest build/tsan -L thread
 
+stage="the profile-guided build"
+scripts/pgo-build.sh build/pgo
+run_ctest build/pgo
+
 trap - ERR
 echo
-echo "test.sh: all stages passed (release, ASan+UBSan, TSan)"
+echo "test.sh: all stages passed (release, ASan+UBSan, TSan, profile-guided)"
 summary
