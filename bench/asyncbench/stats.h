@@ -20,7 +20,7 @@ typedef struct ab_stats {
   uint64_t bytes;  /* response body bytes received */
   uint64_t errors[AB_ERROR_KINDS];     /* failed, by kind */
   char *first_message[AB_ERROR_KINDS]; /* the first message of each kind */
-  ab_histogram_t latency;              /* send to completion, ns */
+  ab_histogram_t latency;              /* of responses: start to end, ns */
   double wall_s;                       /* first send to last completion */
   ab_cpu_t cpu;                        /* CPU time spent in that span */
   long peak_rss_kb;                    /* the process's peak RSS at the end */
