@@ -9,6 +9,8 @@
 #   4. build/pgo      the profile-guided build (scripts/pgo-build.sh: the
 #                     library trained on asyncbench against nginx, then
 #                     rebuilt), and the whole suite again on it
+#   5. build/debug    an unoptimised (-O0) build and its unit tests: what
+#                     only optimisation hides (a libm call inlined away)
 #
 #   scripts/test.sh
 #
@@ -94,7 +96,13 @@ stage="the profile-guided build"
 scripts/pgo-build.sh build/pgo
 run_ctest build/pgo
 
+stage="the Debug build"
+libasync_configure build/debug -DCMAKE_BUILD_TYPE=Debug -DLIBASYNC_WERROR=ON \
+  -DLIBASYNC_SANITIZE= -DLIBASYNC_BUILD_BENCH=OFF
+libasync_build build/debug
+run_ctest build/debug -L unit
+
 trap - ERR
 echo
-echo "test.sh: all stages passed (release, ASan+UBSan, TSan, profile-guided)"
+echo "test.sh: all stages passed (release, ASan+UBSan, TSan, profile-guided, Debug)"
 summary
