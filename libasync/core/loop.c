@@ -248,10 +248,10 @@ static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
   (void)ev;
   (void)revents;
   run_ready(loop);
-  if (!loop->tearing_down)
+  if (!loop->tearing_down) {
     run_before_wait(loop);
-  if (!loop->tearing_down)
     arm_timer(loop);
+  }
   loop->now_valid = 0; /* the poll comes next */
 }
 
