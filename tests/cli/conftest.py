@@ -23,8 +23,10 @@ def env(name):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     """/delay/SECONDS/TEXT answers TEXT after SECONDS; /redirect/N answers
-    302 to /redirect/N-1, and /redirect/0 "landed". It counts how many
-    requests it serves at once."""
+    302 to /redirect/N-1, and /redirect/0 "landed". /expect/METHOD/BODY
+    answers 200 to that method with that body, 400 to anything else, and
+    /expect-header/NAME/VALUE 200 when the request has that header. It
+    counts how many requests it serves at once."""
 
     protocol_version = "HTTP/1.1"
 
@@ -50,6 +52,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with server.lock:
                 server.now -= 1
             self.reply(200, parts[3].encode() + b"\n")
+        elif len(parts) == 4 and parts[1] == "expect-header":
+            ok = self.headers.get(parts[2]) == parts[3]
+            self.reply(200 if ok else 400, b"header\n")
+        elif len(parts) == 4 and parts[1] == "expect":
+            self.expect(parts[2], parts[3])
         elif len(parts) == 3 and parts[1] == "redirect":
             n = int(parts[2])
             if n == 0:
@@ -59,6 +66,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            [("Location", "/redirect/%d" % (n - 1))])
         else:
             self.reply(404, b"not found\n")
+
+    def expect(self, method, body):
+        length = int(self.headers.get("Content-Length") or 0)
+        got = self.rfile.read(length) if length else b""
+        ok = self.command == method and got == body.encode()
+        self.reply(200 if ok else 400, b"expected\n" if ok else b"no\n")
+
+    def do_POST(self):
+        parts = self.path.split("/")
+        if len(parts) == 4 and parts[1] == "expect":
+            self.expect(parts[2], parts[3])
+        else:
+            self.reply(404, b"not found\n")
+
+    do_PUT = do_DELETE = do_POST
 
 
 @pytest.fixture

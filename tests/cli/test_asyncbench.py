@@ -91,3 +91,31 @@ def test_non_2xx_responses_are_counted(bench):
     p = bench("-c", "1", "-n", "5", nginx("/no-such-file"))
     r = result(p.stdout)
     assert r["requests"] == 5 and r["non2xx"] == 5
+
+
+def test_method_data_and_headers_are_sent(bench, local):
+    base, server = local
+    cases = [
+        (("--data", "hello"), "/expect/POST/hello"),
+        (("--method", "PUT", "--data", "hello"), "/expect/PUT/hello"),
+        (("--method", "DELETE"), "/expect/DELETE/"),
+        (("-H", "X-Bench: yes"), "/expect-header/X-Bench/yes"),
+    ]
+    for args, path in cases:
+        p = bench("-c", "1", "-n", "3", *args, base + path)
+        r = result(p.stdout)
+        assert r["requests"] == 3 and r["non2xx"] == 0, (args, p.stdout)
+        # The same URL without the option gets a 400: the test can fail.
+        p = bench("-c", "1", "-n", "1", base + path)
+        assert result(p.stdout)["non2xx"] == 1, (path, p.stdout)
+
+
+def test_insecure_skips_certificate_checks(bench):
+    url = "https://localhost:%s/" % env("ASYNC_TEST_HTTPS_EXPIRED_PORT")
+    p = bench("-c", "1", "-n", "2", "--cacert", env("ASYNC_TEST_CA"), url)
+    assert p.returncode == 1
+    assert result(p.stdout)["errors"] == 2
+    assert "ASYNC_ECERT" in p.stdout
+    p = bench("-c", "1", "-n", "2", "-k", url)
+    assert p.returncode == 0, p.stdout
+    assert result(p.stdout)["requests"] == 2
