@@ -43,8 +43,8 @@ https="https://127.0.0.1:$BENCH_HTTPS_PORT"
 train() {
   local out
   libasync_log "train asyncbench $*"
-  out=$("$asyncbench" "$@") || bench_die "asyncbench $* failed"
-  grep -q ' errors=0 ' <<<"$out" || bench_die "asyncbench $*: $out"
+  out=$("$asyncbench" "$@") || libasync_die "asyncbench $* failed"
+  grep -q ' errors=0 ' <<<"$out" || libasync_die "asyncbench $*: $out"
 }
 
 for connections in 1 64; do
